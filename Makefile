@@ -1,0 +1,103 @@
+# e2e-profile: build, test and install the pprof filters and the wrapper.
+#
+#   make            build every program into bin/
+#   make deps       install missing build and test packages (apt-get, root)
+#   make test       deps + build + the whole suite (TAP through prove)
+#   make check      the same suite on an ASan+UBSan build
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man/man1
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN = -std=c11 -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes
+# The generated protobuf code is not ours to fix; it gets the basic set.
+GENWARN = -std=c11 -Wall
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -I$(B)/gen
+LIBS_PB = -lprotobuf-c -lz
+LIBS_CURL = -lcurl
+
+# B is the build directory: build/ normally, build/san for `make check`.
+B ?= build
+BIN ?= bin
+
+PROGS = pprof-decode
+LIBSRC = $(wildcard lib/*.c)
+LIBOBJ = $(LIBSRC:lib/%.c=$(B)/lib/%.o) $(B)/gen/profile.pb-c.o
+UNIT = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c)) \
+	$(patsubst tests/tools/%.c,$(B)/tests/%,$(wildcard tests/tools/*.c))
+
+all: $(PROGS:%=$(BIN)/%) $(UNIT)
+
+$(B)/gen/profile.pb-c.c $(B)/gen/profile.pb-c.h: lib/profile.proto
+	@mkdir -p $(B)/gen
+	protoc-c --c_out=$(B)/gen --proto_path=lib lib/profile.proto
+
+$(B)/gen/profile.pb-c.o: $(B)/gen/profile.pb-c.c
+	$(CC) $(CPPFLAGS) $(GENWARN) $(CFLAGS) -c -o $@ $<
+
+$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(B)/gen/profile.pb-c.h
+	@mkdir -p $(B)/lib
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(B)/cmd/%.o: cmd/%/main.c $(wildcard lib/*.h) $(B)/gen/profile.pb-c.h
+	@mkdir -p $(B)/cmd
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(B)/libe2e.a: $(LIBOBJ)
+	rm -f $@
+	ar rcs $@ $(LIBOBJ)
+
+$(BIN)/%: $(B)/cmd/%.o $(B)/libe2e.a
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libe2e.a $(LIBS_PB) -lm
+
+$(B)/tests/%: tests/unit/%.c $(B)/libe2e.a $(wildcard lib/*.h)
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(B)/libe2e.a $(LIBS_PB) -lm
+
+# Debian package names; each is installed only when missing.
+DEPS = libprotobuf-c-dev protobuf-c-compiler zlib1g-dev \
+	libcurl4-openssl-dev golang-go pkg-config
+
+deps:
+	@sh scripts/deps.sh $(DEPS)
+
+# The suite: shell tests (git's t/ style) and C unit tests, all TAP.
+test: deps all
+	BIN=$(CURDIR)/$(BIN) UNITBIN=$(CURDIR)/$(B)/tests \
+		prove -f tests/t[0-9]*.sh
+
+check: deps
+	$(MAKE) B=build/san BIN=build/san/bin \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	BIN=$(CURDIR)/build/san/bin UNITBIN=$(CURDIR)/build/san/tests \
+		prove -f tests/t[0-9]*.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	for p in $(PROGS); do \
+		install -m 755 $(BIN)/$$p $(DESTDIR)$(BINDIR)/$$p && \
+		install -m 644 cmd/$$p/$$p.1 $(DESTDIR)$(MANDIR)/$$p.1; \
+	done
+
+uninstall:
+	for p in $(PROGS); do \
+		rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/$$p.1; \
+	done
+
+clean:
+	rm -rf build bin tests/trash
+
+.PHONY: all deps test check install uninstall clean
+.SECONDARY:
+
+$(B)/tests/%: tests/tools/%.c
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $<

@@ -1,0 +1,360 @@
+/*
+ * pprof-decode - turn pprof profiles into the sample stream, or into
+ * folded stacks for flame graph tools.
+ *
+ * Each input is read whole, inflated if it is gzip, decoded and checked
+ * before a byte of its block is written, so a bad file produces an error
+ * and no output, and the files after it are still decoded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "esc.h"
+#include "htab.h"
+#include "msg.h"
+#include "num.h"
+#include "obuf.h"
+#include "prof.h"
+#include "version.h"
+
+struct folded {
+	struct htab stacks;
+	int64_t *sums;
+	size_t cap;
+	char *type;		/* the sample type the first file fixed */
+};
+
+static const char *type_opt;
+static size_t max_size = PROF_DEFAULT_MAX_SIZE;
+static struct obuf out;
+
+static void usage(void);
+
+static void
+meta(struct sbuf *b, const char *key, const char *value)
+{
+	sbuf_puts(b, "##");
+	sbuf_puts(b, key);
+	sbuf_putc(b, '\t');
+	esc_meta(b, value);
+	sbuf_putc(b, '\n');
+}
+
+static void
+meta_i64(struct sbuf *b, const char *key, int64_t v)
+{
+	sbuf_puts(b, "##");
+	sbuf_puts(b, key);
+	sbuf_putc(b, '\t');
+	sbuf_i64(b, v);
+	sbuf_putc(b, '\n');
+}
+
+static void
+write_header(const struct prof *p, const char *source, int col,
+    struct sbuf *b)
+{
+	const Perftools__Profiles__Profile *pb = p->pb;
+	char iso[32] = "-";
+	time_t t = (time_t)(pb->time_nanos / 1000000000);
+	struct tm tm;
+	size_t i;
+	int def = prof_default_type(p);
+
+	if (pb->time_nanos != 0 && gmtime_r(&t, &tm) != NULL)
+		strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	meta(b, "profile", source);
+	sbuf_printf(b, "##time\t%lld\t%s\n", (long long)pb->time_nanos, iso);
+	meta_i64(b, "duration", pb->duration_nanos);
+	sbuf_printf(b, "##period\t%lld\t", (long long)pb->period);
+	esc_meta(b, pb->period_type ? prof_str(p, pb->period_type->type) : "");
+	sbuf_putc(b, '\t');
+	esc_meta(b, pb->period_type ? prof_str(p, pb->period_type->unit) : "");
+	sbuf_putc(b, '\n');
+	meta(b, "default_type", def >= 0 ? prof_type(p, (size_t)def) : "");
+	meta(b, "file", prof_main_file(p));
+	meta(b, "build_id", prof_main_build_id(p));
+	for (i = 0; i < pb->n_comment; i++)
+		meta(b, "comment", prof_str(p, pb->comment[i]));
+	if (pb->drop_frames != 0)
+		meta(b, "drop_frames", prof_str(p, pb->drop_frames));
+	if (pb->keep_frames != 0)
+		meta(b, "keep_frames", prof_str(p, pb->keep_frames));
+	meta_i64(b, "samples", (int64_t)pb->n_sample);
+	sbuf_putc(b, '#');
+	for (i = 0; i < prof_ntypes(p); i++) {
+		if (col >= 0 && (size_t)col != i)
+			continue;
+		esc_meta(b, prof_type(p, i));
+		sbuf_putc(b, '/');
+		esc_meta(b, prof_unit(p, i));
+		sbuf_putc(b, '\t');
+	}
+	sbuf_puts(b, "labels\tstack\n");
+}
+
+static int
+write_block(const struct prof *p, const char *source, int col)
+{
+	const Perftools__Profiles__Profile *pb = p->pb;
+	struct sbuf b = SBUF_INIT;
+	size_t i, j;
+
+	write_header(p, source, col, &b);
+	obuf_put(&out, b.s, b.len);
+	for (i = 0; i < pb->n_sample; i++) {
+		const Perftools__Profiles__Sample *s = pb->sample[i];
+
+		sbuf_reset(&b);
+		for (j = 0; j < s->n_value; j++) {
+			if (col >= 0 && (size_t)col != j)
+				continue;
+			sbuf_i64(&b, s->value[j]);
+			sbuf_putc(&b, '\t');
+		}
+		prof_labels(p, i, &b);
+		sbuf_putc(&b, '\t');
+		prof_stack(p, i, &b);
+		sbuf_putc(&b, '\n');
+		obuf_put(&out, b.s, b.len);
+	}
+	i = b.oom;
+	sbuf_free(&b);
+	return i ? -1 : 0;
+}
+
+static int
+fold(struct folded *f, const struct prof *p, int col, char *err,
+    size_t errlen)
+{
+	const Perftools__Profiles__Profile *pb = p->pb;
+	struct sbuf b = SBUF_INIT;
+	size_t i;
+
+	if (f->type == NULL) {
+		if ((f->type = strdup(prof_type(p, (size_t)col))) == NULL)
+			goto oom;
+	} else if (strcmp(f->type, prof_type(p, (size_t)col)) != 0) {
+		snprintf(err, errlen, "default sample type %s differs from %s "
+		    "of the files before it (choose one with -t)",
+		    prof_type(p, (size_t)col), f->type);
+		return -1;
+	}
+	for (i = 0; i < pb->n_sample; i++) {
+		long k;
+
+		if (pb->sample[i]->n_location_id == 0)
+			continue;
+		sbuf_reset(&b);
+		prof_stack(p, i, &b);
+		if (b.oom || (k = htab_intern(&f->stacks, b.s, b.len)) < 0)
+			goto oom;
+		if ((size_t)k >= f->cap) {
+			size_t cap = f->cap ? f->cap * 2 : 1024;
+			int64_t *s = realloc(f->sums, cap * sizeof *s);
+
+			if (s == NULL)
+				goto oom;
+			memset(s + f->cap, 0, (cap - f->cap) * sizeof *s);
+			f->sums = s;
+			f->cap = cap;
+		}
+		f->sums[k] += pb->sample[i]->value[col];
+	}
+	sbuf_free(&b);
+	return 0;
+oom:
+	sbuf_free(&b);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static const struct htab *sort_stacks;
+
+static int
+cmp_stack(const void *a, const void *b)
+{
+	size_t la, lb;
+	const char *ka = htab_key(sort_stacks, *(const uint32_t *)a, &la);
+	const char *kb = htab_key(sort_stacks, *(const uint32_t *)b, &lb);
+	int c = memcmp(ka, kb, la < lb ? la : lb);
+
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+static int
+write_folded(struct folded *f)
+{
+	size_t i, n = htab_count(&f->stacks);
+	uint32_t *order = malloc((n + 1) * sizeof *order);
+
+	if (order == NULL) {
+		msg_warn("out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	sort_stacks = &f->stacks;
+	qsort(order, n, sizeof *order, cmp_stack);
+	for (i = 0; i < n; i++) {
+		size_t len;
+		const char *k = htab_key(&f->stacks, order[i], &len);
+
+		if (f->sums[order[i]] == 0)
+			continue;
+		obuf_put(&out, k, len);
+		obuf_putc(&out, ' ');
+		obuf_i64(&out, f->sums[order[i]]);
+		obuf_putc(&out, '\n');
+	}
+	free(order);
+	return 0;
+}
+
+/* Picks the column: -t, else pprof's default; -1 (all) for the stream. */
+static int
+choose_type(const struct prof *p, int folded, char *err, size_t errlen)
+{
+	struct sbuf have = SBUF_INIT;
+	size_t i;
+	int col;
+
+	if (type_opt == NULL)
+		return folded ? prof_default_type(p) : -1;
+	if ((col = prof_type_index(p, type_opt)) >= 0)
+		return col;
+	for (i = 0; i < prof_ntypes(p); i++) {
+		if (i > 0)
+			sbuf_puts(&have, ", ");
+		sbuf_puts(&have, prof_type(p, i));
+	}
+	snprintf(err, errlen, "no sample type %s (the profile has: %s)",
+	    type_opt, have.len ? have.s : "none");
+	sbuf_free(&have);
+	return -2;
+}
+
+static int
+decode_one(const char *path, struct folded *f)
+{
+	const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
+	unsigned char *data;
+	size_t len;
+	struct prof *p;
+	char err[512];
+	int fd, col, rc;
+
+	fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY);
+	if (fd < 0) {
+		msg_warn("%s: %s", name, strerror(errno));
+		return 1;
+	}
+	rc = prof_read_all(fd, max_size, &data, &len, err, sizeof err);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (rc != 0) {
+		msg_warn("%s: %s", name, err);
+		return 1;
+	}
+	rc = prof_load(&p, data, len, max_size, err, sizeof err);
+	free(data);
+	if (rc != 0) {
+		msg_warn("%s: %s", name, err);
+		return 1;
+	}
+	rc = 0;
+	col = choose_type(p, f != NULL, err, sizeof err);
+	if (col == -2)
+		rc = -1;
+	else if (f != NULL && col < 0) {
+		snprintf(err, sizeof err, "the profile has no sample types");
+		rc = -1;
+	} else if (f != NULL)
+		rc = fold(f, p, col, err, sizeof err);
+	else if (write_block(p, name, col) != 0) {
+		snprintf(err, sizeof err, "out of memory");
+		rc = -1;
+	}
+	if (rc != 0)
+		msg_warn("%s: %s", name, err);
+	prof_free(p);
+	return rc != 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "folded", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "max-size", required_argument, NULL, 'm' },
+		{ "type", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct folded f;
+	int ch, folded = 0, rval = 0, i;
+
+	msg_init(argv[0]);
+	while ((ch = getopt_long(argc, argv, "t:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'F':
+			folded = 1;
+			break;
+		case 'h':
+			printf("usage: pprof-decode [--folded] [-t type] "
+			    "[--max-size bytes] [file ...]\n"
+			    "Decode pprof profiles (gzip or raw protobuf) "
+			    "into the sample stream,\nor with --folded into "
+			    "folded stacks. See pprof-decode(1).\n");
+			return 0;
+		case 'm':
+			if (num_size(optarg, &max_size) != 0 || max_size == 0)
+				msg_die(2, "--max-size: not a byte count: %s",
+				    optarg);
+			break;
+		case 't':
+			type_opt = optarg;
+			break;
+		case 'V':
+			printf("pprof-decode %s\n", E2E_PROFILE_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	obuf_init(&out, stdout);
+	memset(&f, 0, sizeof f);
+	htab_init(&f.stacks);
+	if (argc == 0)
+		rval |= decode_one("-", folded ? &f : NULL);
+	for (i = 0; i < argc; i++)
+		rval |= decode_one(argv[i], folded ? &f : NULL);
+	if (folded && write_folded(&f) != 0)
+		rval = 1;
+	htab_free(&f.stacks);
+	free(f.sums);
+	free(f.type);
+	if (obuf_flush(&out) != 0) {
+		msg_warn("stdout: write error");
+		return 1;
+	}
+	return rval | msg_close_stdout();
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: pprof-decode [--folded] [-t type] "
+	    "[--max-size bytes] [file ...]\n");
+	exit(2);
+}

@@ -1,0 +1,86 @@
+/* esc - see esc.h. */
+#include "esc.h"
+
+#include <string.h>
+
+/* Appends s[0..n), escaping the always-escaped bytes and those in extra. */
+static void
+esc_put(struct sbuf *b, const char *s, size_t n, const char *extra)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e;
+
+		switch (c) {
+		case '\\': e = '\\'; break;
+		case '\t': e = 't'; break;
+		case '\n': e = 'n'; break;
+		case '\r': e = 'r'; break;
+		default:
+			if (c == '\0' || strchr(extra, c) == NULL)
+				continue;
+			e = (char)c;
+		}
+		sbuf_put(b, s + run, i - run);
+		sbuf_putc(b, '\\');
+		sbuf_putc(b, e);
+		run = i + 1;
+	}
+	sbuf_put(b, s + run, n - run);
+}
+
+void
+esc_frame(struct sbuf *b, const char *s, size_t n, int inlined)
+{
+	if (n >= ESC_INLINE_MARK_LEN &&
+	    memcmp(s + n - ESC_INLINE_MARK_LEN, ESC_INLINE_MARK,
+	    ESC_INLINE_MARK_LEN) == 0) {
+		esc_put(b, s, n - 1, ";");
+		sbuf_put(b, "\\]", 2);
+	} else
+		esc_put(b, s, n, ";");
+	if (inlined)
+		sbuf_put(b, ESC_INLINE_MARK, ESC_INLINE_MARK_LEN);
+}
+
+void
+esc_label(struct sbuf *b, const char *s)
+{
+	esc_put(b, s, strlen(s), ",=:");
+}
+
+void
+esc_meta(struct sbuf *b, const char *s)
+{
+	esc_put(b, s, strlen(s), "");
+}
+
+size_t
+esc_unescape(char *s, size_t n)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < n; i++) {
+		if (s[i] != '\\' || i + 1 == n) {
+			s[j++] = s[i];
+			continue;
+		}
+		switch (s[++i]) {
+		case 't': s[j++] = '\t'; break;
+		case 'n': s[j++] = '\n'; break;
+		case 'r': s[j++] = '\r'; break;
+		default: s[j++] = s[i]; break;
+		}
+	}
+	return j;
+}
+
+int
+esc_frame_inlined(const char *f, size_t n)
+{
+	return n >= ESC_INLINE_MARK_LEN &&
+	    memcmp(f + n - ESC_INLINE_MARK_LEN, ESC_INLINE_MARK,
+	    ESC_INLINE_MARK_LEN) == 0;
+}

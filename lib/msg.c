@@ -1,0 +1,66 @@
+/* msg - see msg.h. */
+#include "msg.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *prog = "e2e-profile";
+
+void
+msg_init(const char *argv0)
+{
+	const char *slash;
+
+	if (argv0 == NULL || *argv0 == '\0')
+		return;
+	slash = strrchr(argv0, '/');
+	prog = slash != NULL ? slash + 1 : argv0;
+}
+
+const char *
+msg_prog(void)
+{
+	return prog;
+}
+
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+msg_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void
+msg_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+int
+msg_close_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		msg_warn("stdout: write error%s%s", errno ? ": " : "",
+		    errno ? strerror(errno) : "");
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * obuf - a write buffer in front of a FILE, for programs that print a lot
+ * of small TSV fields.
+ *
+ * stdio's per-call locking costs more than the formatting when a tool
+ * writes tens of megabytes a field at a time; obuf collects bytes in a
+ * private buffer and hands them to fwrite in large blocks. Usage:
+ *
+ *	struct obuf ob;
+ *	obuf_init(&ob, stdout);
+ *	obuf_puts(&ob, "flat"); obuf_putc(&ob, '\t'); obuf_i64(&ob, -42);
+ *	if (obuf_flush(&ob) != 0) ... write error ...
+ *	obuf_free(&ob);
+ *
+ * A write error is sticky: later calls do nothing and obuf_flush returns -1.
+ */
+#ifndef OBUF_H
+#define OBUF_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define OBUF_SIZE (1 << 16)
+
+struct obuf {
+	FILE *fp;
+	size_t len;
+	int err;
+	char buf[OBUF_SIZE];
+};
+
+void obuf_init(struct obuf *ob, FILE *fp);
+int obuf_flush(struct obuf *ob);
+void obuf_write_slow(struct obuf *ob, const char *s, size_t n);
+void obuf_i64(struct obuf *ob, int64_t v);
+void obuf_u64(struct obuf *ob, uint64_t v);
+
+static inline void
+obuf_put(struct obuf *ob, const char *s, size_t n)
+{
+	if (n <= OBUF_SIZE - ob->len) {
+		memcpy(ob->buf + ob->len, s, n);
+		ob->len += n;
+		return;
+	}
+	obuf_write_slow(ob, s, n);
+}
+
+static inline void
+obuf_puts(struct obuf *ob, const char *s)
+{
+	obuf_put(ob, s, strlen(s));
+}
+
+static inline void
+obuf_putc(struct obuf *ob, char c)
+{
+	if (ob->len == OBUF_SIZE)
+		obuf_flush(ob);
+	ob->buf[ob->len++] = c;
+}
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * prof - one pprof profile, loaded, checked and resolved for printing.
+ *
+ * prof_load takes the bytes of a profile file (gzip-compressed or raw
+ * protobuf, told apart by the bytes), inflates them under a size cap,
+ * decodes them with the protobuf-c code generated from profile.proto, and
+ * checks everything a reader later relies on: string indices in range, ids
+ * unique and non-zero, every sample's location and every line's function
+ * present, one value per sample type. Only a profile that passes all of it
+ * is returned, so a caller that prints from it cannot stop half way.
+ *
+ * Frames are named as `go tool pprof` names them at its default
+ * (functions) granularity: the function name; for a location or function
+ * without a name, "[" basename of the mapping's file "]", else "<unknown>".
+ *
+ *	struct prof *p;
+ *	char err[256];
+ *	if (prof_load(&p, data, len, max, err, sizeof err) != 0)
+ *		report err;
+ *	... prof_stack(p, i, &sb) ...
+ *	prof_free(p);
+ *
+ * prof_load does not keep a reference to data.
+ */
+#ifndef PROF_H
+#define PROF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profile.pb-c.h"
+#include "sbuf.h"
+
+#define PROF_DEFAULT_MAX_SIZE ((size_t)256 << 20)
+
+struct prof {
+	Perftools__Profiles__Profile *pb;
+	size_t nstr;
+	char **str;		/* the string table */
+	char **locframes;	/* per location: escaped frames, root first */
+	size_t *locframes_len;
+	uint32_t **sample_loc;	/* per sample: location indices, leaf first */
+	struct prof_arena *arena;
+};
+
+/*
+ * Reads a whole stream into a malloc'd buffer (*out, *outlen), refusing
+ * more than max bytes. Returns 0, or -1 with err set.
+ */
+int prof_read_all(int fd, size_t max, unsigned char **out, size_t *outlen,
+    char *err, size_t errlen);
+
+/* Returns 0 and *out, or -1 with a one-line reason in err. */
+int prof_load(struct prof **out, const unsigned char *data, size_t len,
+    size_t max_size, char *err, size_t errlen);
+void prof_free(struct prof *p);
+
+/* String i of the table ("" when out of range: never after prof_load). */
+const char *prof_str(const struct prof *p, int64_t i);
+
+size_t prof_ntypes(const struct prof *p);
+const char *prof_type(const struct prof *p, size_t i);
+const char *prof_unit(const struct prof *p, size_t i);
+
+/* Index of the sample type named name, or -1. */
+int prof_type_index(const struct prof *p, const char *name);
+
+/* pprof's choice without -sample_index: default_sample_type, else last. */
+int prof_default_type(const struct prof *p);
+
+/* Appends sample i's stack, root first, frames joined by ';'. */
+void prof_stack(const struct prof *p, size_t i, struct sbuf *b);
+
+/* Appends sample i's labels as k=v and k:n[:unit], joined by ','. */
+void prof_labels(const struct prof *p, size_t i, struct sbuf *b);
+
+/* The main binary's mapping file and build id ("" when none). */
+const char *prof_main_file(const struct prof *p);
+const char *prof_main_build_id(const struct prof *p);
+
+#endif

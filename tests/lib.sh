@@ -1,0 +1,140 @@
+# tests/lib.sh - the test library every tests/tNNNN-*.sh script sources.
+#
+# Modelled on git's t/test-lib.sh: a script sets test_description, sources
+# this file, then runs test_expect_success 'behaviour' 'body' blocks and
+# ends with test_done. Bodies chain their commands with && so the first
+# failure fails the test; output is TAP for prove. Each script runs in its
+# own empty directory (tests/trash/SCRIPT), where fixtures are built.
+#
+#   test_cmp expect actual      diff -u; the difference is the failure report
+#   test_must_fail cmd...       cmd must fail cleanly: exit 1..125, not a
+#                               signal, not a sanitizer report
+#   test_expect_code N cmd...   cmd must exit with exactly N
+#   test_have_prereq NAME       CORPUS (../shared/corpus), GO (go toolchain)
+#   skip_all 'reason'           skip the whole script
+#
+# Environment: BIN (programs under test, default bin/), UNITBIN (built test
+# helpers and unit tests, default build/tests), CORPUS.
+
+set -u
+
+TEST_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BIN:-$TEST_ROOT/bin}
+UNITBIN=${UNITBIN:-$TEST_ROOT/build/tests}
+CORPUS=${CORPUS:-$TEST_ROOT/../shared/corpus}
+TESTS=$TEST_ROOT/tests
+PATH=$BIN:$UNITBIN:$PATH
+export BIN UNITBIN CORPUS TESTS PATH
+
+# A sanitizer report must never pass for an ordinary refusal.
+SANITIZER_EXIT=86
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=$SANITIZER_EXIT
+UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=$SANITIZER_EXIT
+LC_ALL=C
+TZ=UTC
+export ASAN_OPTIONS UBSAN_OPTIONS LC_ALL TZ
+
+test_count=0
+test_failed=0
+test_name=$(basename "$0" .sh)
+TRASH=$TEST_ROOT/tests/trash/$test_name
+rm -rf "$TRASH"
+mkdir -p "$TRASH"
+cd "$TRASH" || exit 1
+
+say() {
+	printf '# %s\n' "$@" >&2
+}
+
+test_expect_success() {
+	test_count=$((test_count + 1))
+	if (eval "set -u; $2") >"$TRASH/.out" 2>&1; then
+		printf 'ok %d - %s\n' "$test_count" "$1"
+	else
+		test_failed=$((test_failed + 1))
+		printf 'not ok %d - %s\n' "$test_count" "$1"
+		sed 's/^/#   /' "$TRASH/.out" >&2
+	fi
+}
+
+# A setup step whose variables and cwd later tests see: run in this shell.
+test_setup() {
+	test_count=$((test_count + 1))
+	if eval "$2" >"$TRASH/.out" 2>&1; then
+		printf 'ok %d - %s\n' "$test_count" "$1"
+	else
+		test_failed=$((test_failed + 1))
+		printf 'not ok %d - %s\n' "$test_count" "$1"
+		sed 's/^/#   /' "$TRASH/.out" >&2
+	fi
+}
+
+test_skip() {
+	test_count=$((test_count + 1))
+	printf 'ok %d # skip %s (%s)\n' "$test_count" "$1" "$2"
+}
+
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+test_must_fail() {
+	"$@"
+	_tl_rc=$?
+	if [ "$_tl_rc" -eq 0 ]; then
+		echo "test_must_fail: command succeeded: $*"
+		return 1
+	elif [ "$_tl_rc" -eq "$SANITIZER_EXIT" ]; then
+		echo "test_must_fail: sanitizer report: $*"
+		return 1
+	elif [ "$_tl_rc" -gt 125 ]; then
+		echo "test_must_fail: died (exit $_tl_rc): $*"
+		return 1
+	fi
+	return 0
+}
+
+test_expect_code() {
+	_tl_want=$1
+	shift
+	"$@"
+	_tl_rc=$?
+	if [ "$_tl_rc" -ne "$_tl_want" ]; then
+		echo "test_expect_code: want exit $_tl_want, got $_tl_rc: $*"
+		return 1
+	fi
+	return 0
+}
+
+# Fails with a message unless the file is empty.
+test_must_be_empty() {
+	if [ -s "$1" ]; then
+		echo "'$1' is not empty, it contains:"
+		cat "$1"
+		return 1
+	fi
+}
+
+test_have_prereq() {
+	case $1 in
+	CORPUS) [ -d "$CORPUS/profiles" ] ;;
+	GO) command -v go >/dev/null 2>&1 ;;
+	*) echo "unknown prerequisite $1" >&2; return 1 ;;
+	esac
+}
+
+skip_all() {
+	printf '1..0 # SKIP %s\n' "$1"
+	exit 0
+}
+
+test_done() {
+	printf '1..%d\n' "$test_count"
+	cd "$TEST_ROOT" || exit 1
+	if [ "$test_failed" -eq 0 ]; then
+		rm -rf "$TRASH"
+		exit 0
+	fi
+	say "$test_failed of $test_count failed; fixtures kept in $TRASH"
+	exit 1
+}

@@ -1,0 +1,212 @@
+#!/bin/sh
+test_description='pprof-decode: every kind of bad input gets one clear error, and nothing is lost'
+. "$(dirname "$0")/lib.sh"
+
+# A small valid profile: two samples, an inlined frame, a mapping.
+profile_spec() {
+	cat <<-\EOT
+	1 {
+	  1 varint 1
+	  2 varint 2
+	}
+	2 {
+	  1 packed 2 1
+	  2 packed 7
+	}
+	2 {
+	  1 packed 1
+	  2 packed 3
+	}
+	3 {
+	  1 varint 1
+	  5 varint 5
+	}
+	4 {
+	  1 varint 1
+	  2 varint 1
+	  4 {
+	    1 varint 1
+	  }
+	}
+	4 {
+	  1 varint 2
+	  2 varint 1
+	  4 {
+	    1 varint 3
+	  }
+	  4 {
+	    1 varint 2
+	  }
+	}
+	5 {
+	  1 varint 1
+	  2 varint 3
+	}
+	5 {
+	  1 varint 2
+	  2 varint 4
+	}
+	5 {
+	  1 varint 3
+	  2 varint 6
+	}
+	6 string
+	6 string cpu
+	6 string nanoseconds
+	6 string main.main
+	6 string main.work
+	6 string /bin/app
+	6 string main.inlined
+	EOT
+}
+
+test_setup 'build the fixtures' '
+	profile_spec | pbwrite >good.pb &&
+	gzip -c good.pb >good.pb.gz &&
+	cat >expect-good <<-\EOT &&
+	#cpu/nanoseconds	labels	stack
+	7		main.main;main.work;main.inlined_[i]
+	3		main.main
+	EOT
+	pprof-decode good.pb | grep -v "^##" >actual &&
+	test_cmp expect-good actual
+'
+
+test_expect_success 'gzip or not is told from the bytes, not the name' '
+	cp good.pb.gz looks-raw.pb &&
+	cp good.pb looks-gzipped.pb.gz &&
+	pprof-decode looks-raw.pb | grep -v "^##" >a1 &&
+	pprof-decode looks-gzipped.pb.gz | grep -v "^##" >a2 &&
+	pprof-decode <good.pb.gz | grep -v "^##" >a3 &&
+	test_cmp expect-good a1 && test_cmp expect-good a2 && test_cmp expect-good a3
+'
+
+# check_bad FILE MESSAGE [OPTIONS]: exit 1, that exact error, no output.
+check_bad() {
+	file=$1 want=$2
+	shift 2
+	test_expect_code 1 pprof-decode "$@" "$file" >out 2>err &&
+	echo "pprof-decode: $file: $want" >expect &&
+	test_cmp expect err &&
+	test_must_be_empty out
+}
+
+test_expect_success 'an empty file' '
+	: >empty.pb &&
+	check_bad empty.pb "empty file"
+'
+
+test_expect_success 'an HTML error page' '
+	printf "<!DOCTYPE html>\n<html><body>502 Bad Gateway</body></html>\n" >page.pb &&
+	check_bad page.pb "not a profile: looks like an HTML or XML document"
+'
+
+test_expect_success 'text that is neither gzip nor protobuf' '
+	printf "heap profile: 1: 2 [3: 4] @ heap/1048576\n" >legacy.pb &&
+	check_bad legacy.pb "not a profile: starts with text \"heap profile: 1: 2 [3: 4] @ heap\""
+'
+
+test_expect_success 'binary bytes that are neither gzip nor protobuf' '
+	printf "\377\377\377\377\377\377garbage" >junk.pb &&
+	check_bad junk.pb "not a profile: neither gzip nor a pprof protobuf"
+'
+
+test_expect_success 'a truncated gzip stream' '
+	size=$(wc -c <good.pb.gz) &&
+	head -c $((size - 12)) good.pb.gz >trunc.pb.gz &&
+	check_bad trunc.pb.gz "truncated gzip stream"
+'
+
+test_expect_success 'a gzip stream with a bad checksum' '
+	size=$(wc -c <good.pb.gz) &&
+	{ head -c $((size - 8)) good.pb.gz && printf "\1\2\3\4" &&
+	  tail -c 4 good.pb.gz; } >crc.pb.gz &&
+	check_bad crc.pb.gz "corrupt gzip stream: incorrect data check"
+'
+
+test_expect_success 'a truncated protobuf' '
+	size=$(wc -c <good.pb) &&
+	head -c $((size - 5)) good.pb >trunc.pb &&
+	check_bad trunc.pb "truncated protobuf: field 6 at byte 123 needs 12 bytes, 7 remain"
+'
+
+test_expect_success 'a gzip bomb stops at --max-size' '
+	head -c 2097152 /dev/zero | gzip -c >bomb.pb.gz &&
+	check_bad bomb.pb.gz "decompressed size exceeds 1048576 bytes (see --max-size)" --max-size 1M
+'
+
+test_expect_success 'the default cap is 256 MiB' '
+	head -c 270000000 /dev/zero | gzip -1 -c >bigbomb.pb.gz &&
+	check_bad bigbomb.pb.gz "decompressed size exceeds 268435456 bytes (see --max-size)"
+'
+
+test_expect_success 'a string index out of range' '
+	profile_spec | sed "s/^  2 varint 6$/  2 varint 99/" | pbwrite >badstr.pb &&
+	check_bad badstr.pb "string index 99 out of range (table has 7 entries) in function 3"
+'
+
+test_expect_success 'a sample that points at a missing location' '
+	profile_spec | sed "s/^  1 packed 2 1$/  1 packed 2 9/" | pbwrite >badloc.pb &&
+	check_bad badloc.pb "sample 1 refers to missing location 9"
+'
+
+test_expect_success 'a location that points at a missing function' '
+	profile_spec | sed "s/^    1 varint 3$/    1 varint 8/" | pbwrite >badfn.pb &&
+	check_bad badfn.pb "location 2 refers to missing function 8"
+'
+
+test_expect_success 'a sample with more values than sample types' '
+	profile_spec | sed "s/^  2 packed 7$/  2 packed 7 8/" | pbwrite >morevals.pb &&
+	check_bad morevals.pb "sample 1 has 2 values for 1 sample types"
+'
+
+test_expect_success 'a sample with fewer values than sample types' '
+	profile_spec | sed "s/^  2 packed 3$/  2 packed/" | pbwrite >fewervals.pb &&
+	check_bad fewervals.pb "sample 2 has 0 values for 1 sample types"
+'
+
+test_expect_success 'two functions with one id' '
+	profile_spec | sed "s/^  1 varint 3$/  1 varint 2/" | pbwrite >dupid.pb &&
+	check_bad dupid.pb "two functions with id 2"
+'
+
+test_expect_success 'unknown fields are skipped, as protobuf requires' '
+	profile_spec | sed "s/^  2 packed 7$/  2 packed 7\n  77 string future/" >spec &&
+	printf "99 varint 12345\n100 string extension\n101 {\n  1 varint 1\n}\n" >>spec &&
+	pbwrite <spec >unknown.pb &&
+	pprof-decode unknown.pb | grep -v "^##" >actual &&
+	test_cmp expect-good actual
+'
+
+test_expect_success 'a missing file' '
+	test_expect_code 1 pprof-decode nosuch.pb >out 2>err &&
+	echo "pprof-decode: nosuch.pb: No such file or directory" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'good files around a bad one are still decoded, exit 1' '
+	test_expect_code 1 pprof-decode good.pb empty.pb good.pb.gz >out 2>err &&
+	echo "pprof-decode: empty.pb: empty file" >expect &&
+	test_cmp expect err &&
+	test "$(grep -c "^##profile" out)" = 2 &&
+	grep "^##profile" out >actual &&
+	printf "##profile\tgood.pb\n##profile\tgood.pb.gz\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a sample type the profile lacks is named with those it has' '
+	test_expect_code 1 pprof-decode -t alloc_space good.pb >out 2>err &&
+	echo "pprof-decode: good.pb: no sample type alloc_space (the profile has: cpu)" >expect &&
+	test_cmp expect err &&
+	test_must_be_empty out
+'
+
+test_expect_success 'usage errors exit 2' '
+	test_expect_code 2 pprof-decode --bogus good.pb 2>err &&
+	grep "^usage: pprof-decode" err &&
+	test_expect_code 2 pprof-decode --max-size lots good.pb 2>err &&
+	echo "pprof-decode: --max-size: not a byte count: lots" >expect &&
+	test_cmp expect err
+'
+
+test_done
