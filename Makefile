@@ -23,7 +23,7 @@ LIBS_CURL = -lcurl
 B ?= build
 BIN ?= bin
 
-PROGS = pprof-decode
+PROGS = pprof-decode pprof-top
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:lib/%.c=$(B)/lib/%.o) $(B)/gen/profile.pb-c.o
 UNIT = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c)) \

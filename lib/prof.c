@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "esc.h"
+#include "htab.h"
 
 typedef Perftools__Profiles__Profile PB_Profile;
 typedef Perftools__Profiles__Sample PB_Sample;
@@ -547,6 +548,75 @@ unnamed_frame(const struct prof *p, const PB_Mapping *m, struct sbuf *b,
 	}
 }
 
+/*
+ * pprof merges two samples when their labels match and their locations
+ * are the same by its location key: the address relative to the mapping,
+ * the mapping (by rounded size, offset, and build id or file), the folded
+ * flag, and each line's function (name, system name, file, start line)
+ * and line number. Stack text keeps only function names, so the decoder
+ * hashes that key into each row's site column; rows with equal labels,
+ * site and stack are one sample to pprof, within a profile and across
+ * profiles of the same binary.
+ */
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+static uint64_t
+mix_str(uint64_t h, const char *s)
+{
+	size_t n = strlen(s);
+
+	return mix(mix(h, n), htab_hash(s, n));
+}
+
+static uint64_t
+mapping_key(const struct prof *p, const PB_Mapping *m)
+{
+	uint64_t size = m->memory_limit - m->memory_start;
+	const char *id = prof_str(p, m->build_id);
+
+	size = size + 0x1000 - 1;
+	size -= size % 0x1000;
+	if (*id == '\0')
+		id = prof_str(p, m->filename);
+	return mix_str(mix(mix(1, size), m->file_offset), id);
+}
+
+static uint64_t
+function_key(const struct prof *p, const PB_Function *f)
+{
+	uint64_t h = mix(2, (uint64_t)f->start_line);
+
+	h = mix_str(h, prof_str(p, f->name));
+	h = mix_str(h, prof_str(p, f->system_name));
+	return mix_str(h, prof_str(p, f->filename));
+}
+
+static uint64_t
+location_key(const struct prof *p, const PB_Location *l,
+    const PB_Mapping *m, const struct idmap *funcs)
+{
+	uint64_t h = mix(3, l->is_folded);
+	size_t j;
+
+	if (m != NULL)
+		h = mix(mix(h, l->address - m->memory_start),
+		    mapping_key(p, m));
+	else
+		h = mix(mix(h, l->address), 0);
+	for (j = 0; j < l->n_line; j++) {
+		long fi = idmap_get(funcs, l->line[j]->function_id);
+
+		h = mix(h, fi >= 0 ? function_key(p, p->pb->function[fi]) : 0);
+		h = mix(h, (uint64_t)l->line[j]->line);
+	}
+	return mix(h, l->n_line);
+}
+
 /* Builds the escaped, root-first frame text of every location. */
 static int
 resolve_locations(struct prof *p, const struct idmap *maps,
@@ -559,7 +629,9 @@ resolve_locations(struct prof *p, const struct idmap *maps,
 	p->locframes = calloc(pb->n_location + 1, sizeof *p->locframes);
 	p->locframes_len = calloc(pb->n_location + 1,
 	    sizeof *p->locframes_len);
-	if (p->locframes == NULL || p->locframes_len == NULL)
+	p->lockey = calloc(pb->n_location + 1, sizeof *p->lockey);
+	if (p->locframes == NULL || p->locframes_len == NULL ||
+	    p->lockey == NULL)
 		goto oom;
 	for (i = 0; i < pb->n_location; i++) {
 		const PB_Location *l = pb->location[i];
@@ -599,6 +671,7 @@ resolve_locations(struct prof *p, const struct idmap *maps,
 		}
 		if (b.oom || (p->locframes[i] = malloc(b.len + 1)) == NULL)
 			goto oom;
+		p->lockey[i] = location_key(p, l, m, funcs);
 		memcpy(p->locframes[i], b.s, b.len + 1);
 		p->locframes_len[i] = b.len;
 	}
@@ -787,6 +860,7 @@ prof_free(struct prof *p)
 			free(p->locframes[i]);
 	free(p->locframes);
 	free(p->locframes_len);
+	free(p->lockey);
 	free(p->sample_loc);
 	arena_release(p->arena);
 	free(p);
@@ -846,19 +920,48 @@ prof_stack(const struct prof *p, size_t i, struct sbuf *b)
 	}
 }
 
+/*
+ * Labels are a map to pprof: write them in one canonical order (string
+ * labels, then numeric, each by key; values of a key in file order) so
+ * that equal label sets are equal text.
+ */
+static int
+label_before(const struct prof *p, const PB_Label *a, const PB_Label *b)
+{
+	int na = a->str == 0, nb = b->str == 0;
+
+	if (na != nb)
+		return na < nb;
+	return strcmp(prof_str(p, a->key), prof_str(p, b->key)) < 0;
+}
+
 void
 prof_labels(const struct prof *p, size_t i, struct sbuf *b)
 {
 	const PB_Sample *s = p->pb->sample[i];
-	size_t j, n = 0;
+	const PB_Label *sorted[64], **ls = sorted;
+	size_t j, k, n = 0;
 
+	if (s->n_label > sizeof sorted / sizeof sorted[0] &&
+	    (ls = malloc(s->n_label * sizeof *ls)) == NULL) {
+		b->oom = 1;
+		return;
+	}
 	for (j = 0; j < s->n_label; j++) {
 		const PB_Label *l = s->label[j];
 
-		/* pprof drops a label that has neither a string nor a number. */
+		/* pprof drops a label with neither a string nor a number. */
 		if (l->str == 0 && l->num == 0 && l->num_unit == 0)
 			continue;
-		if (n++ > 0)
+		for (k = n; k > 0 && label_before(p, l, ls[k - 1]); k--)
+			ls[k] = ls[k - 1];
+		ls[k] = l;
+		n++;
+	}
+	for (j = 0; j < n; j++) {
+		const PB_Label *l = ls[j];
+
+		if (j > 0)
 			sbuf_putc(b, ',');
 		esc_label(b, prof_str(p, l->key));
 		if (l->str != 0) {
@@ -873,6 +976,8 @@ prof_labels(const struct prof *p, size_t i, struct sbuf *b)
 			esc_label(b, prof_str(p, l->num_unit));
 		}
 	}
+	if (ls != sorted)
+		free(ls);
 }
 
 const char *
@@ -887,4 +992,17 @@ prof_main_build_id(const struct prof *p)
 {
 	return p->pb->n_mapping > 0 ?
 	    prof_str(p, p->pb->mapping[0]->build_id) : "";
+}
+
+uint64_t
+prof_site(const struct prof *p, size_t i)
+{
+	const PB_Sample *s = p->pb->sample[i];
+	const uint32_t *ix = p->sample_loc[i];
+	uint64_t h = mix(4, s->n_location_id);
+	size_t j;
+
+	for (j = 0; j < s->n_location_id; j++)
+		h = mix(h, p->lockey[ix[j]]);
+	return h;
 }

@@ -39,6 +39,7 @@ struct prof {
 	char **str;		/* the string table */
 	char **locframes;	/* per location: escaped frames, root first */
 	size_t *locframes_len;
+	uint64_t *lockey;	/* per location: pprof's merge key, hashed */
 	uint32_t **sample_loc;	/* per sample: location indices, leaf first */
 	struct prof_arena *arena;
 };
@@ -70,6 +71,12 @@ int prof_default_type(const struct prof *p);
 
 /* Appends sample i's stack, root first, frames joined by ';'. */
 void prof_stack(const struct prof *p, size_t i, struct sbuf *b);
+
+/*
+ * A hash of sample i's locations as pprof tells them apart when it merges
+ * samples (see prof.c): equal for the same call sites of the same binary.
+ */
+uint64_t prof_site(const struct prof *p, size_t i);
 
 /* Appends sample i's labels as k=v and k:n[:unit], joined by ','. */
 void prof_labels(const struct prof *p, size_t i, struct sbuf *b);

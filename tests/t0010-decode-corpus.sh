@@ -44,7 +44,7 @@ test_expect_success 'the sample stream of pprof-sample.cpu.pb.gz starts as docum
 	##file	/usr/local/google/home/sanjay/go/src/github.com/google/pprof/internal/report/testdata/sample.bin
 	##build_id	
 	##samples	76
-	#samples/count	cpu/nanoseconds	labels	stack
+	#samples/count	cpu/nanoseconds	site	labels	stack
 	EOT
 	test_cmp expect actual
 '
@@ -61,7 +61,7 @@ test_expect_success 'unsymbolized frames are named after their mapping, as pprof
 
 test_expect_success 'numeric labels keep their unit (Go heap profiles carry bytes)' '
 	pprof-decode "$CORPUS/profiles/go-runtime-heap.pb.gz" >stream &&
-	grep -v "^#" stream | cut -f5 | grep -v "^bytes:[0-9][0-9]*$" >bad || true &&
+	grep -v "^#" stream | cut -f6 | grep -v "^bytes:[0-9][0-9]*$" >bad || true &&
 	test_must_be_empty bad
 '
 

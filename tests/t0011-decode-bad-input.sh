@@ -68,16 +68,16 @@ test_setup 'build the fixtures' '
 	7		main.main;main.work;main.inlined_[i]
 	3		main.main
 	EOT
-	pprof-decode good.pb | grep -v "^##" >actual &&
+	pprof-decode good.pb >actual.raw && grep -v "^##" actual.raw | cut -f1,3,4 >actual &&
 	test_cmp expect-good actual
 '
 
 test_expect_success 'gzip or not is told from the bytes, not the name' '
 	cp good.pb.gz looks-raw.pb &&
 	cp good.pb looks-gzipped.pb.gz &&
-	pprof-decode looks-raw.pb | grep -v "^##" >a1 &&
-	pprof-decode looks-gzipped.pb.gz | grep -v "^##" >a2 &&
-	pprof-decode <good.pb.gz | grep -v "^##" >a3 &&
+	pprof-decode looks-raw.pb >a1.raw && grep -v "^##" a1.raw | cut -f1,3,4 >a1 &&
+	pprof-decode looks-gzipped.pb.gz >a2.raw && grep -v "^##" a2.raw | cut -f1,3,4 >a2 &&
+	pprof-decode <good.pb.gz >a3.raw && grep -v "^##" a3.raw | cut -f1,3,4 >a3 &&
 	test_cmp expect-good a1 && test_cmp expect-good a2 && test_cmp expect-good a3
 '
 
@@ -174,7 +174,7 @@ test_expect_success 'unknown fields are skipped, as protobuf requires' '
 	profile_spec | sed "s/^  2 packed 7$/  2 packed 7\n  77 string future/" >spec &&
 	printf "99 varint 12345\n100 string extension\n101 {\n  1 varint 1\n}\n" >>spec &&
 	pbwrite <spec >unknown.pb &&
-	pprof-decode unknown.pb | grep -v "^##" >actual &&
+	pprof-decode unknown.pb >actual.raw && grep -v "^##" actual.raw | cut -f1,3,4 >actual &&
 	test_cmp expect-good actual
 '
 

@@ -96,7 +96,20 @@ write_header(const struct prof *p, const char *source, int col,
 		esc_meta(b, prof_unit(p, i));
 		sbuf_putc(b, '\t');
 	}
-	sbuf_puts(b, "labels\tstack\n");
+	sbuf_puts(b, "site\tlabels\tstack\n");
+}
+
+static void
+site_hex(struct sbuf *b, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char hex[17];
+	int i;
+
+	for (i = 15; i >= 0; i--, v >>= 4)
+		hex[i] = digits[v & 15];
+	hex[16] = '\t';
+	sbuf_put(b, hex, sizeof hex);
 }
 
 static int
@@ -118,6 +131,7 @@ write_block(const struct prof *p, const char *source, int col)
 			sbuf_i64(&b, s->value[j]);
 			sbuf_putc(&b, '\t');
 		}
+		site_hex(&b, prof_site(p, i));
 		prof_labels(p, i, &b);
 		sbuf_putc(&b, '\t');
 		prof_stack(p, i, &b);

@@ -32,7 +32,7 @@ main(void)
 				char *slash;
 
 				tab = strchr(p, '\t');
-				if (tab == NULL || strncmp(p, "labels\t", 7) == 0)
+				if (tab == NULL || strncmp(p, "site\t", 5) == 0)
 					break;
 				*tab = '\0';
 				slash = strrchr(p, '/');

@@ -35,7 +35,8 @@
 //
 // It only ever listens on loopback, since net/http/pprof exposes the process
 // to anyone who can reach it. Log lines go to stderr; stdout carries only the
-// base URL. It exits 0 on SIGINT, SIGTERM or -exit-after, 2 on bad flags.
+// base URL. It exits 0 on SIGINT, SIGTERM or -exit-after, 1 if it cannot
+// listen, 2 on bad flags.
 package main
 
 import (
@@ -101,6 +102,9 @@ func main() {
 
 	log.SetPrefix("workload: ")
 	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
+	// From now on a signal means a clean exit, even during start-up.
+	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -126,8 +130,6 @@ func main() {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
-	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stopSignals()
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var workers sync.WaitGroup
 	w.start(workCtx, &workers)
@@ -248,7 +250,9 @@ func setMemProfileRate(rate int) {
 }
 
 // buildSteadyCache allocates size bytes of deterministic data, the steady
-// part of the workload that the caller keeps for the whole run.
+// part of the workload that the caller keeps for the whole run. The heap
+// profile shows size exactly when it is a multiple of steadyChunk, else
+// rounded up to the allocator's next size for the last chunk.
 //
 //go:noinline
 func buildSteadyCache(size int64, rng *rand.Rand) [][]byte {
@@ -296,7 +300,7 @@ type record struct {
 
 // churnJSON round-trips payload through encoding/json and drops the result:
 // garbage, which shows in alloc_space but is gone from inuse_space after the
-// next GC.
+// next GC (all but encoding/json's pooled buffer, some 64 KiB at most).
 //
 //go:noinline
 func churnJSON(payload []record) {

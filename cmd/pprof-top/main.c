@@ -1,0 +1,942 @@
+/*
+ * pprof-top - the per-function flat/cum table of a sample stream, as
+ * `go tool pprof -top` computes it.
+ *
+ * The stream's samples are merged (identical labels and stack summed, as
+ * pprof merges profiles), filtered by --focus/--ignore, then attributed to
+ * functions: flat to the leaf frame, cum once per function per sample.
+ * The node fraction and -n trim the table as pprof's report does, and the
+ * "(inline)" marks come from the call edges that remain after trimming,
+ * because pprof rebuilds its graph from the kept nodes before it labels
+ * them.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "esc.h"
+#include "htab.h"
+#include "msg.h"
+#include "num.h"
+#include "obuf.h"
+#include "sbuf.h"
+#include "stream.h"
+#include "units.h"
+#include "version.h"
+
+#define INLINE_BIT 0x80000000u
+
+/* pprof's default edge fraction: lighter edges are cut before labelling. */
+#define EDGE_FRACTION 0.001
+
+struct node {
+	int64_t flat, cum;
+	uint32_t stamp;		/* last sample that added to cum */
+	unsigned kept : 1, focus : 1, ignore : 1;
+	unsigned in_inline : 1, in_noinline : 1;
+};
+
+struct sample {
+	size_t off;		/* into frames */
+	uint32_t n;
+	int64_t v;
+};
+
+/* What the table is of: the merged header of every block read. */
+struct header {
+	char *type, *unit, *default_type;
+	char **types;		/* the first block's, to check the others */
+	size_t ntypes;
+	int col;
+	char *file, *build_id;
+	struct htab comments;
+	int64_t time_nanos, duration_nanos;
+};
+
+static struct {
+	const char *type;
+	long count;
+	double nodefraction;
+	int pprof_format, cum_sort;
+	const char *focus_re, *ignore_re;
+	regex_t focus, ignore;
+} opt = { NULL, 0, 0.005, 0, 0, NULL, NULL, { 0 }, { 0 } };
+
+static struct htab keys;	/* "site\tlabels\tstack" of each sample */
+static int64_t *sums;
+static size_t sums_cap;
+static struct htab names;	/* escaped function names, without mark */
+static struct node *nodes;
+static size_t nodes_cap;
+static uint32_t *frames;
+static size_t nframes, frames_cap;
+static struct sample *samples;
+static size_t nsamples;
+static struct header hdr;
+static int64_t total;
+
+static void usage(void);
+
+static void *
+xrealloc(void *p, size_t n)
+{
+	if ((p = realloc(p, n)) == NULL)
+		msg_die(1, "out of memory");
+	return p;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *d = strdup(s != NULL ? s : "");
+
+	if (d == NULL)
+		msg_die(1, "out of memory");
+	return d;
+}
+
+static int
+same_types(const struct stream *s)
+{
+	size_t i;
+
+	if (s->meta.ntypes != hdr.ntypes)
+		return 0;
+	for (i = 0; i < hdr.ntypes; i++)
+		if (strcmp(s->meta.types[i], hdr.types[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* Takes in a new block's header; pprof refuses to merge unlike profiles. */
+static int
+begin_block(struct stream *s)
+{
+	const struct stream_meta *m = &s->meta;
+	char list[512];
+	size_t i;
+
+	if (hdr.types == NULL) {
+		hdr.ntypes = m->ntypes;
+		hdr.types = xrealloc(NULL, (m->ntypes + 1) * sizeof *hdr.types);
+		for (i = 0; i < m->ntypes; i++)
+			hdr.types[i] = xstrdup(m->types[i]);
+		hdr.col = opt.type != NULL ? stream_type_index(s, opt.type) :
+		    stream_default_type(s);
+		if (hdr.col < 0) {
+			stream_type_list(s, list, sizeof list);
+			if (opt.type == NULL)
+				msg_warn("%s: profile block %s has no sample "
+				    "types", s->name, m->source);
+			else
+				msg_warn("%s: no sample type %s (the profile "
+				    "has: %s)", s->name, opt.type, list);
+			return -1;
+		}
+		hdr.type = xstrdup(m->types[hdr.col]);
+		hdr.unit = xstrdup(m->units[hdr.col]);
+	} else if (!same_types(s)) {
+		stream_type_list(s, list, sizeof list);
+		msg_warn("%s:%zu: profile block %s has sample types %s, unlike "
+		    "the first block", s->name, s->lineno, m->source, list);
+		return -1;
+	}
+	if (hdr.file == NULL && m->file != NULL && *m->file != '\0') {
+		hdr.file = xstrdup(m->file);
+		hdr.build_id = xstrdup(m->build_id);
+	}
+	for (i = 0; i < m->ncomments; i++)
+		if (htab_intern(&hdr.comments, m->comments[i],
+		    strlen(m->comments[i])) < 0)
+			msg_die(1, "out of memory");
+	if (m->time_nanos != 0 &&
+	    (hdr.time_nanos == 0 || m->time_nanos < hdr.time_nanos))
+		hdr.time_nanos = m->time_nanos;
+	hdr.duration_nanos += m->duration_nanos;
+	return 0;
+}
+
+/* Merges one row into the sample with the same labels and stack. */
+static void
+add_row(const struct stream_row *row)
+{
+	size_t len = (size_t)(row->stack + row->stack_len - row->site);
+	long k = htab_intern(&keys, row->site, len);
+
+	if (k < 0)
+		msg_die(1, "out of memory");
+	if ((size_t)k >= sums_cap) {
+		size_t cap = sums_cap ? sums_cap * 2 : 4096;
+
+		sums = xrealloc(sums, cap * sizeof *sums);
+		memset(sums + sums_cap, 0, (cap - sums_cap) * sizeof *sums);
+		sums_cap = cap;
+	}
+	sums[k] += row->values[hdr.col];
+}
+
+static int
+read_stream(FILE *fp, const char *name)
+{
+	struct stream s;
+	struct stream_row row;
+	int rc;
+
+	stream_init(&s, fp, name);
+	while ((rc = stream_next(&s, &row)) > 0) {
+		if (rc == STREAM_BLOCK) {
+			if (begin_block(&s) != 0) {
+				stream_free(&s);
+				return -1;
+			}
+			continue;
+		}
+		add_row(&row);
+	}
+	if (rc < 0)
+		msg_warn("%s", s.err);
+	else if (s.blocks == 0)
+		msg_warn("%s: empty stream: no profile blocks", name);
+	stream_free(&s);
+	return rc < 0 || s.blocks == 0 ? -1 : 0;
+}
+
+static int
+matches(regex_t *re, const char *esc_name, size_t len)
+{
+	char *raw = xrealloc(NULL, len + 1);
+	int m;
+
+	memcpy(raw, esc_name, len);
+	raw[esc_unescape(raw, len)] = '\0';
+	m = regexec(re, raw, 0, NULL, 0) == 0;
+	free(raw);
+	return m;
+}
+
+static uint32_t
+node_of(const char *f, size_t len)
+{
+	long id = htab_intern(&names, f, len);
+
+	if (id < 0)
+		msg_die(1, "out of memory");
+	if ((size_t)id >= nodes_cap) {
+		size_t cap = nodes_cap ? nodes_cap * 2 : 1024;
+
+		nodes = xrealloc(nodes, cap * sizeof *nodes);
+		memset(nodes + nodes_cap, 0, (cap - nodes_cap) * sizeof *nodes);
+		nodes_cap = cap;
+	}
+	if ((size_t)id + 1 == htab_count(&names)) {
+		struct node *n = &nodes[id];
+
+		if (opt.focus_re != NULL)
+			n->focus = matches(&opt.focus, f, len);
+		if (opt.ignore_re != NULL)
+			n->ignore = matches(&opt.ignore, f, len);
+	}
+	return (uint32_t)id;
+}
+
+/* Appends the node ids of an escaped stack, root first. */
+static uint32_t
+parse_stack(const char *s, size_t len)
+{
+	size_t i, start = 0;
+	uint32_t n = 0;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i <= len; i++) {
+		size_t flen;
+		uint32_t id;
+
+		if (i < len && s[i] == '\\') {
+			i++;
+			continue;
+		}
+		if (i < len && s[i] != ';')
+			continue;
+		flen = i - start;
+		if (nframes == frames_cap) {
+			frames_cap = frames_cap ? frames_cap * 2 : 65536;
+			frames = xrealloc(frames, frames_cap * sizeof *frames);
+		}
+		if (esc_frame_inlined(s + start, flen))
+			id = node_of(s + start, flen - ESC_INLINE_MARK_LEN) |
+			    INLINE_BIT;
+		else
+			id = node_of(s + start, flen);
+		frames[nframes++] = id;
+		n++;
+		start = i + 1;
+	}
+	return n;
+}
+
+/* pprof's focusedAndNotIgnored, at the level of function names. */
+static int
+wanted(const struct sample *sm)
+{
+	uint32_t i;
+	int focused = opt.focus_re == NULL;
+
+	if (opt.focus_re == NULL && opt.ignore_re == NULL)
+		return 1;
+	for (i = 0; i < sm->n; i++) {
+		const struct node *n = &nodes[frames[sm->off + i] & ~INLINE_BIT];
+
+		if (n->ignore)
+			return 0;
+		if (n->focus)
+			focused = 1;
+	}
+	return focused;
+}
+
+/* Turns the merged rows into samples and adds up flat and cum. */
+static void
+build_samples(void)
+{
+	size_t i, nkeys = htab_count(&keys);
+	uint32_t stamp = 0;
+	int any_focus = 0, any_ignore = 0;
+
+	samples = xrealloc(NULL, (nkeys + 1) * sizeof *samples);
+	for (i = 0; i < nkeys; i++) {
+		size_t klen;
+		const char *key = htab_key(&keys, i, &klen);
+		const char *lab = memchr(key, '\0', klen);
+		const char *stack = lab != NULL ?
+		    memchr(lab + 1, '\0', (size_t)(key + klen - lab - 1)) : NULL;
+		struct sample *sm = &samples[nsamples];
+		uint32_t j;
+
+		if (sums[i] == 0)
+			continue;
+		/* pprof totals the profile before it applies focus. */
+		total += sums[i] < 0 ? -sums[i] : sums[i];
+		stack = stack != NULL ? stack + 1 : key + klen;
+		sm->off = nframes;
+		sm->n = parse_stack(stack, (size_t)(key + klen - stack));
+		sm->v = sums[i];
+		for (j = 0; j < sm->n; j++) {
+			const struct node *n =
+			    &nodes[frames[sm->off + j] & ~INLINE_BIT];
+
+			any_focus |= n->focus;
+			any_ignore |= n->ignore;
+		}
+		if (!wanted(sm)) {
+			nframes = sm->off;
+			continue;
+		}
+		nsamples++;
+		stamp++;
+		for (j = 0; j < sm->n; j++) {
+			struct node *n =
+			    &nodes[frames[sm->off + j] & ~INLINE_BIT];
+
+			if (n->stamp != stamp) {
+				n->stamp = stamp;
+				n->cum += sm->v;
+			}
+		}
+		if (sm->n > 0)
+			nodes[frames[sm->off + sm->n - 1] & ~INLINE_BIT].flat +=
+			    sm->v;
+	}
+	if (opt.focus_re != NULL && !any_focus)
+		msg_warn("--focus %s matched no samples", opt.focus_re);
+	if (opt.ignore_re != NULL && !any_ignore)
+		msg_warn("--ignore %s matched no samples", opt.ignore_re);
+}
+
+static char **raw;		/* unescaped names of the nodes in the table */
+
+static int64_t
+abs64(int64_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+static int
+cmp_node(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	const struct node *l = &nodes[x], *r = &nodes[y];
+	int64_t lk1 = opt.cum_sort ? abs64(l->cum) : abs64(l->flat);
+	int64_t rk1 = opt.cum_sort ? abs64(r->cum) : abs64(r->flat);
+	int64_t lk2 = opt.cum_sort ? abs64(l->flat) : abs64(l->cum);
+	int64_t rk2 = opt.cum_sort ? abs64(r->flat) : abs64(r->cum);
+	int c;
+
+	if (lk1 != rk1)
+		return lk1 > rk1 ? -1 : 1;
+	if ((c = strcmp(raw[x], raw[y])) != 0)
+		return c;
+	if (lk2 != rk2)
+		return lk2 > rk2 ? -1 : 1;
+	return (x > y) - (x < y);
+}
+
+/*
+ * Picks the rows as pprof's newTrimmedGraph does: nodes whose |cum| is
+ * below the node fraction of the flat total go, then the -n largest stay.
+ * Returns the row count; *orig and *dropped feed the table's header.
+ */
+static size_t
+select_nodes(uint32_t **out, size_t *orig, size_t *dropped,
+    int64_t *edge_cutoff)
+{
+	size_t i, n = 0, nn = htab_count(&names), kept = 0;
+	uint32_t *order = xrealloc(NULL, (nn + 1) * sizeof *order);
+	int64_t flatsum = 0, cutoff;
+
+	raw = xrealloc(NULL, (nn + 1) * sizeof *raw);
+	for (i = 0; i < nn; i++) {
+		raw[i] = NULL;
+		if (nodes[i].flat == 0 && nodes[i].cum == 0)
+			continue;
+		order[n++] = (uint32_t)i;
+		flatsum += nodes[i].flat;
+	}
+	cutoff = abs64((int64_t)((double)flatsum * opt.nodefraction));
+	*edge_cutoff = abs64((int64_t)((double)flatsum * EDGE_FRACTION));
+	for (i = 0; i < n; i++) {
+		size_t len;
+		const char *k = htab_key(&names, order[i], &len);
+
+		if (cutoff > 0 && abs64(nodes[order[i]].cum) < cutoff)
+			continue;
+		raw[order[i]] = xrealloc(NULL, len + 1);
+		memcpy(raw[order[i]], k, len);
+		raw[order[i]][esc_unescape(raw[order[i]], len)] = '\0';
+		order[kept++] = order[i];
+	}
+	*dropped = n - kept;
+	*orig = kept;
+	qsort(order, kept, sizeof *order, cmp_node);
+	if (opt.count > 0 && (size_t)opt.count < kept)
+		kept = (size_t)opt.count;
+	for (i = 0; i < kept; i++)
+		nodes[order[i]].kept = 1;
+	*out = order;
+	return kept;
+}
+
+/*
+ * The call edges between kept nodes, as pprof's graph has them: an edge
+ * counts each sample once (its first occurrence, walking from the root),
+ * is inline only if every such occurrence is, and weighs the sum of those
+ * samples' values.
+ */
+struct edges {
+	uint64_t *key;		/* parent << 32 | child, + 1; 0 is empty */
+	unsigned char *inl;
+	int64_t *weight;
+	size_t *seen;		/* the last sample that counted */
+	size_t n, cap;
+};
+
+static size_t
+edge_slot(const struct edges *e, uint64_t k)
+{
+	size_t i = (size_t)(k * 0x9e3779b97f4a7c15ULL >> 20) & (e->cap - 1);
+
+	while (e->key[i] != 0 && e->key[i] != k)
+		i = (i + 1) & (e->cap - 1);
+	return i;
+}
+
+static void
+edges_grow(struct edges *e)
+{
+	struct edges g;
+	size_t i, j;
+
+	memset(&g, 0, sizeof g);
+	g.cap = e->cap ? e->cap * 2 : 1024;
+	g.key = calloc(g.cap, sizeof *g.key);
+	g.inl = calloc(g.cap, 1);
+	g.weight = calloc(g.cap, sizeof *g.weight);
+	g.seen = calloc(g.cap, sizeof *g.seen);
+	if (g.key == NULL || g.inl == NULL || g.weight == NULL ||
+	    g.seen == NULL)
+		msg_die(1, "out of memory");
+	for (i = 0; i < e->cap; i++) {
+		if (e->key[i] == 0)
+			continue;
+		j = edge_slot(&g, e->key[i]);
+		g.key[j] = e->key[i];
+		g.inl[j] = e->inl[i];
+		g.weight[j] = e->weight[i];
+		g.seen[j] = e->seen[i];
+	}
+	g.n = e->n;
+	free(e->key);
+	free(e->inl);
+	free(e->weight);
+	free(e->seen);
+	*e = g;
+}
+
+static void
+edge_add(struct edges *e, uint32_t parent, uint32_t child, int inl,
+    size_t sample, int64_t w)
+{
+	uint64_t k = ((uint64_t)parent << 32 | child) + 1;
+	size_t i;
+
+	if ((e->n + 1) * 2 > e->cap)
+		edges_grow(e);
+	i = edge_slot(e, k);
+	if (e->key[i] == 0) {
+		e->key[i] = k;
+		e->inl[i] = (unsigned char)inl;
+		e->weight[i] = w;
+		e->seen[i] = sample;
+		e->n++;
+		return;
+	}
+	if (e->seen[i] == sample)
+		return;
+	e->seen[i] = sample;
+	e->weight[i] += w;
+	if (!inl)
+		e->inl[i] = 0;
+}
+
+/*
+ * Walks every sample's kept frames as pprof's graph builder does (frames
+ * of dropped nodes are skipped, recursion adds no edge), drops the edges
+ * lighter than the edge fraction, and marks each kept node by the kinds
+ * of edges that still reach it.
+ */
+static void
+mark_inline(int64_t edge_cutoff)
+{
+	struct edges e;
+	size_t i;
+
+	memset(&e, 0, sizeof e);
+	edges_grow(&e);
+	for (i = 0; i < nsamples; i++) {
+		const struct sample *sm = &samples[i];
+		uint32_t j, parent = UINT32_MAX;
+
+		for (j = 0; j < sm->n; j++) {
+			uint32_t f = frames[sm->off + j];
+			uint32_t id = f & ~INLINE_BIT;
+
+			if (!nodes[id].kept)
+				continue;
+			if (parent != UINT32_MAX && parent != id)
+				edge_add(&e, parent, id, (f & INLINE_BIT) != 0,
+				    i + 1, sm->v);
+			parent = id;
+		}
+	}
+	for (i = 0; i < e.cap; i++) {
+		uint32_t child;
+
+		if (e.key[i] == 0 || abs64(e.weight[i]) < edge_cutoff)
+			continue;
+		child = (uint32_t)(e.key[i] - 1);
+		if (e.inl[i])
+			nodes[child].in_inline = 1;
+		else
+			nodes[child].in_noinline = 1;
+	}
+	free(e.key);
+	free(e.inl);
+	free(e.weight);
+	free(e.seen);
+}
+
+static struct obuf out;
+
+static void
+put_field(const char *s)
+{
+	struct sbuf b = SBUF_INIT;
+
+	esc_meta(&b, s);
+	if (b.oom)
+		msg_die(1, "out of memory");
+	obuf_put(&out, b.s != NULL ? b.s : "", b.len);
+	sbuf_free(&b);
+}
+
+static const char *
+inline_label(const struct node *n)
+{
+	if (!n->in_inline)
+		return "";
+	return n->in_noinline ? "partial-inline" : "inline";
+}
+
+static void
+pct2(char *buf, size_t len, int64_t v)
+{
+	snprintf(buf, len, "%.2f", total != 0 ? 100.0 * (double)v /
+	    (double)total : 0.0);
+}
+
+static void
+write_tsv(const uint32_t *order, size_t n, size_t orig, size_t dropped)
+{
+	char a[32], b[32], c[32];
+	int64_t sum = 0;
+	size_t i;
+
+	obuf_puts(&out, "##type\t");
+	put_field(hdr.type);
+	obuf_puts(&out, "\n##unit\t");
+	put_field(hdr.unit);
+	obuf_puts(&out, "\n##total\t");
+	obuf_i64(&out, total);
+	obuf_puts(&out, "\n##nodes\t");
+	obuf_u64(&out, n);
+	obuf_putc(&out, '\t');
+	obuf_u64(&out, orig + dropped);
+	obuf_puts(&out, "\n#flat\tflat%\tsum%\tcum\tcum%\tfunction\tinline\n");
+	for (i = 0; i < n; i++) {
+		const struct node *nd = &nodes[order[i]];
+
+		sum += nd->flat;
+		pct2(a, sizeof a, nd->flat);
+		pct2(b, sizeof b, sum);
+		pct2(c, sizeof c, nd->cum);
+		obuf_i64(&out, nd->flat);
+		obuf_putc(&out, '\t');
+		obuf_puts(&out, a);
+		obuf_putc(&out, '\t');
+		obuf_puts(&out, b);
+		obuf_putc(&out, '\t');
+		obuf_i64(&out, nd->cum);
+		obuf_putc(&out, '\t');
+		obuf_puts(&out, c);
+		obuf_putc(&out, '\t');
+		put_field(raw[order[i]]);
+		obuf_putc(&out, '\t');
+		obuf_puts(&out, inline_label(nd));
+		obuf_putc(&out, '\n');
+	}
+}
+
+/* Go's time.Format(t, "Jan 2, 2006 at 3:04pm (MST)") in local time. */
+static void
+go_time(char *buf, size_t len, int64_t nanos)
+{
+	time_t t = (time_t)(nanos / 1000000000);
+	struct tm tm;
+	char mon[8], zone[16];
+	int h;
+
+	if (nanos % 1000000000 < 0)
+		t--;
+	if (localtime_r(&t, &tm) == NULL) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	strftime(mon, sizeof mon, "%b", &tm);
+	strftime(zone, sizeof zone, "%Z", &tm);
+	h = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
+	snprintf(buf, len, "%s %d, %d at %d:%02d%s (%s)", mon, tm.tm_mday,
+	    tm.tm_year + 1900, h, tm.tm_min, tm.tm_hour < 12 ? "am" : "pm",
+	    zone);
+}
+
+static void
+line(const char *s)
+{
+	obuf_puts(&out, s);
+	obuf_putc(&out, '\n');
+}
+
+static void
+write_pprof_labels(const char *unit)
+{
+	struct sbuf b = SBUF_INIT;
+	char v[128], w[128], p[32];
+	size_t i;
+
+	if (hdr.file != NULL) {
+		const char *base = strrchr(hdr.file, '/');
+
+		obuf_puts(&out, "File: ");
+		line(base != NULL && base[1] != '\0' ? base + 1 : hdr.file);
+		if (*hdr.build_id != '\0') {
+			obuf_puts(&out, "Build ID: ");
+			line(hdr.build_id);
+		}
+	}
+	for (i = 0; i < htab_count(&hdr.comments); i++) {
+		const char *c = htab_key(&hdr.comments, i, NULL);
+
+		if (c[0] != '#')
+			line(c);
+	}
+	obuf_puts(&out, "Type: ");
+	line(hdr.type);
+	if (hdr.time_nanos != 0) {
+		go_time(v, sizeof v, hdr.time_nanos);
+		obuf_puts(&out, "Time: ");
+		line(v);
+	}
+	if (hdr.duration_nanos != 0) {
+		const char *tu;
+		double tn = units_scale(total, hdr.unit, "nanoseconds", &tu);
+
+		units_label(v, sizeof v, hdr.duration_nanos, "nanoseconds",
+		    "auto");
+		units_label(w, sizeof w, total, hdr.unit, unit);
+		p[0] = '\0';
+		if (strcmp(tu, "ns") == 0 && tn != 0) {
+			units_percent(p + 1, sizeof p - 2, (int64_t)tn,
+			    hdr.duration_nanos);
+			p[0] = '(';
+			strcat(p, ")");
+		}
+		sbuf_printf(&b, "Duration: %s, Total samples = %s %s", v, w, p);
+		line(b.s);
+	}
+	if (opt.focus_re != NULL || opt.ignore_re != NULL) {
+		line("Active filters:");
+		if (opt.focus_re != NULL) {
+			obuf_puts(&out, "   focus=");
+			line(opt.focus_re);
+		}
+		if (opt.ignore_re != NULL) {
+			obuf_puts(&out, "   ignore=");
+			line(opt.ignore_re);
+		}
+	}
+	sbuf_free(&b);
+}
+
+static void
+write_pprof(const uint32_t *order, size_t n, size_t orig, size_t dropped)
+{
+	const char *unit = "minimum";
+	char a[128], b[128], c[384], d[32], e[32], f[32];
+	int64_t min = 0, sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct node *nd = &nodes[order[i]];
+		int64_t m = abs64(nd->flat) ? abs64(nd->flat) : abs64(nd->cum);
+
+		sum += nd->flat;
+		if (m > 0 && (min == 0 || m < min))
+			min = m;
+	}
+	if (n > 0)
+		unit = units_pick(min, total, hdr.unit);
+	write_pprof_labels(unit);
+	units_label(a, sizeof a, sum, hdr.unit, unit);
+	units_percent(d, sizeof d, sum, total);
+	units_label(b, sizeof b, total, hdr.unit, unit);
+	obuf_puts(&out, "Showing nodes accounting for ");
+	obuf_puts(&out, a);
+	obuf_puts(&out, ", ");
+	obuf_puts(&out, d + strspn(d, " "));
+	obuf_puts(&out, " of ");
+	obuf_puts(&out, b);
+	line(" total");
+	if (total != 0 && dropped > 0) {
+		units_label(a, sizeof a, abs64((int64_t)((double)total *
+		    opt.nodefraction)), hdr.unit, unit);
+		snprintf(b, sizeof b, "Dropped %zu node%s (cum <= ", dropped,
+		    dropped > 1 ? "s" : "");
+		obuf_puts(&out, b);
+		obuf_puts(&out, a);
+		line(")");
+	}
+	if (total != 0 && n > 0 && n < orig) {
+		snprintf(b, sizeof b, "Showing top %zu nodes out of %zu", n,
+		    orig);
+		line(b);
+	}
+	snprintf(a, sizeof a, "%10s %5s%% %5s%% %10s %5s%%", "flat", "flat",
+	    "sum", "cum", "cum");
+	line(a);
+	sum = 0;
+	for (i = 0; i < n; i++) {
+		const struct node *nd = &nodes[order[i]];
+		const char *inl = inline_label(nd);
+
+		sum += nd->flat;
+		units_label(a, sizeof a, nd->flat, hdr.unit, unit);
+		units_label(b, sizeof b, nd->cum, hdr.unit, unit);
+		units_percent(d, sizeof d, nd->flat, total);
+		units_percent(e, sizeof e, sum, total);
+		units_percent(f, sizeof f, nd->cum, total);
+		snprintf(c, sizeof c, "%10s %s %s %10s %s  ", a, d, e, b, f);
+		obuf_puts(&out, c);
+		obuf_puts(&out, raw[order[i]]);
+		if (*inl != '\0') {
+			obuf_puts(&out, " (");
+			obuf_puts(&out, inl);
+			obuf_putc(&out, ')');
+		}
+		obuf_putc(&out, '\n');
+	}
+}
+
+static void
+compile(regex_t *re, const char *pattern, const char *what)
+{
+	char buf[256];
+	int rc = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
+
+	if (rc != 0) {
+		regerror(rc, re, buf, sizeof buf);
+		msg_die(2, "%s: bad regular expression %s: %s", what, pattern,
+		    buf);
+	}
+}
+
+static void
+parse_options(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "count", required_argument, NULL, 'n' },
+		{ "focus", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "ignore", required_argument, NULL, 'i' },
+		{ "nodefraction", required_argument, NULL, 'N' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "type", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int64_t n;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "n:t:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			opt.focus_re = optarg;
+			break;
+		case 'F':
+			if (strcmp(optarg, "pprof") == 0)
+				opt.pprof_format = 1;
+			else if (strcmp(optarg, "tsv") == 0)
+				opt.pprof_format = 0;
+			else
+				msg_die(2, "--format: expected tsv or pprof, "
+				    "not %s", optarg);
+			break;
+		case 'h':
+			printf("usage: pprof-top [-t type] [-n count] "
+			    "[--nodefraction f] [--format tsv|pprof]\n"
+			    "                 [--focus re] [--ignore re] "
+			    "[--sort flat|cum] [file ...]\n"
+			    "Per-function flat and cum table of a sample "
+			    "stream, as go tool pprof -top.\n"
+			    "See pprof-top(1).\n");
+			exit(0);
+		case 'i':
+			opt.ignore_re = optarg;
+			break;
+		case 'n':
+			if (num_i64(optarg, &n) != 0 || n < 0 || n > 1 << 30)
+				msg_die(2, "-n: not a node count: %s", optarg);
+			opt.count = (long)n;
+			break;
+		case 'N':
+			if (num_double(optarg, &opt.nodefraction) != 0 ||
+			    opt.nodefraction < 0 || opt.nodefraction > 1)
+				msg_die(2, "--nodefraction: not a fraction "
+				    "from 0 to 1: %s", optarg);
+			break;
+		case 's':
+			if (strcmp(optarg, "cum") == 0)
+				opt.cum_sort = 1;
+			else if (strcmp(optarg, "flat") == 0)
+				opt.cum_sort = 0;
+			else
+				msg_die(2, "--sort: expected flat or cum, not "
+				    "%s", optarg);
+			break;
+		case 't':
+			opt.type = optarg;
+			break;
+		case 'V':
+			printf("pprof-top %s\n", E2E_PROFILE_VERSION);
+			exit(0);
+		default:
+			usage();
+		}
+	}
+	if (opt.focus_re != NULL)
+		compile(&opt.focus, opt.focus_re, "--focus");
+	if (opt.ignore_re != NULL)
+		compile(&opt.ignore, opt.ignore_re, "--ignore");
+}
+
+int
+main(int argc, char *argv[])
+{
+	uint32_t *order;
+	size_t n, orig, dropped;
+	int64_t edge_cutoff;
+	int i;
+
+	msg_init(argv[0]);
+	parse_options(argc, argv);
+	argc -= optind;
+	argv += optind;
+
+	htab_init(&keys);
+	htab_init(&names);
+	htab_init(&hdr.comments);
+	if (argc == 0 && read_stream(stdin, "stdin") != 0)
+		return 1;
+	for (i = 0; i < argc; i++) {
+		FILE *fp = strcmp(argv[i], "-") == 0 ? stdin :
+		    fopen(argv[i], "r");
+		int rc;
+
+		if (fp == NULL) {
+			msg_warn("%s: %s", argv[i], strerror(errno));
+			return 1;
+		}
+		rc = read_stream(fp, fp == stdin ? "stdin" : argv[i]);
+		if (fp != stdin)
+			fclose(fp);
+		if (rc != 0)
+			return 1;
+	}
+	build_samples();
+	n = select_nodes(&order, &orig, &dropped, &edge_cutoff);
+	mark_inline(edge_cutoff);
+	obuf_init(&out, stdout);
+	if (opt.pprof_format)
+		write_pprof(order, n, orig, dropped);
+	else
+		write_tsv(order, n, orig, dropped);
+	if (obuf_flush(&out) != 0) {
+		msg_warn("stdout: write error");
+		return 1;
+	}
+	return msg_close_stdout();
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: pprof-top [-t type] [-n count] "
+	    "[--nodefraction f] [--format tsv|pprof]\n"
+	    "                 [--focus re] [--ignore re] [--sort flat|cum] "
+	    "[file ...]\n");
+	exit(2);
+}

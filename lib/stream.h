@@ -1,0 +1,89 @@
+/*
+ * stream - read the sample stream that pprof-decode writes.
+ *
+ * The stream is a sequence of profile blocks. A block starts with a
+ * "##profile<TAB>source" line, carries more "##key<TAB>value..." metadata
+ * lines (unknown keys are kept for nobody and skipped, so the format can
+ * grow), then one "#" column header (sample types as type/unit, then
+ * "site", "labels" and "stack"), then one row per sample. See README, "Sample
+ * stream", for the whole format.
+ *
+ *	struct stream s;
+ *	struct stream_row row;
+ *	stream_init(&s, stdin, "stdin");
+ *	while ((rc = stream_next(&s, &row)) > 0) {
+ *		if (rc == STREAM_BLOCK) ... s.meta describes the new block ...
+ *		else ... row.values[i], row.labels, row.stack ...
+ *	}
+ *	if (rc < 0) ... s.err says "stdin:12: expected 4 fields, got 3" ...
+ *	stream_free(&s);
+ *
+ * Row fields point into the reader's line buffer: valid until the next
+ * call. Metadata strings are owned by the reader and replaced when the
+ * next block starts. Escapes are left in place (see esc.h).
+ */
+#ifndef STREAM_H
+#define STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum { STREAM_ERR = -1, STREAM_EOF = 0, STREAM_ROW = 1, STREAM_BLOCK = 2 };
+
+struct stream_meta {
+	char *source;
+	int64_t time_nanos;
+	int64_t duration_nanos;
+	int64_t period;
+	char *period_type, *period_unit;
+	char *default_type;
+	char *file, *build_id;
+	char **comments;
+	size_t ncomments;
+	char *drop_frames, *keep_frames;
+	int64_t nsamples;	/* -1 when the block does not say */
+	size_t ntypes;
+	char **types, **units;	/* unescaped */
+};
+
+struct stream_row {
+	int64_t *values;	/* meta.ntypes of them */
+	char *site;		/* hex hash of the call sites (pprof's merge key) */
+	size_t site_len;
+	char *labels;
+	size_t labels_len;
+	char *stack;
+	size_t stack_len;
+};
+
+struct stream {
+	FILE *fp;
+	const char *name;
+	size_t lineno;
+	char *line;
+	size_t linecap;
+	int state;		/* 0 before a block, 1 in its metadata, 2 rows */
+	int64_t rows;		/* rows read in this block */
+	int64_t blocks;
+	struct stream_meta meta;
+	int64_t *values;
+	char err[512];
+};
+
+void stream_init(struct stream *s, FILE *fp, const char *name);
+void stream_free(struct stream *s);
+
+/* STREAM_BLOCK, STREAM_ROW, STREAM_EOF, or STREAM_ERR with s->err set. */
+int stream_next(struct stream *s, struct stream_row *row);
+
+/* Index of the sample type named type in the current block, or -1. */
+int stream_type_index(const struct stream *s, const char *type);
+
+/* pprof's default for the current block: default_type, else the last. */
+int stream_default_type(const struct stream *s);
+
+/* "a, b, c": the block's sample types, for error messages. */
+void stream_type_list(const struct stream *s, char *buf, size_t len);
+
+#endif
