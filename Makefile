@@ -67,17 +67,18 @@ deps:
 	@sh scripts/deps.sh $(DEPS)
 
 # The suite: shell tests (git's t/ style) and C unit tests, all TAP.
-test: deps all
-	BIN=$(CURDIR)/$(BIN) UNITBIN=$(CURDIR)/$(B)/tests \
+test: deps all go-progs
+	BIN=$(CURDIR)/$(BIN) UNITBIN=$(CURDIR)/$(B)/tests GOBIN=$(CURDIR)/$(GOBIN) \
 		prove -f tests/t[0-9]*.sh
 
-check: deps
+check: deps go-progs
 	$(MAKE) B=build/san BIN=build/san/bin \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" all
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	BIN=$(CURDIR)/build/san/bin UNITBIN=$(CURDIR)/build/san/tests \
+	GOBIN=$(CURDIR)/build/go \
 		prove -f tests/t[0-9]*.sh
 
 install: all
@@ -95,9 +96,21 @@ uninstall:
 clean:
 	rm -rf build bin tests/trash
 
-.PHONY: all deps test check install uninstall clean
+.PHONY: all deps test check install uninstall clean go-progs
 .SECONDARY:
 
 $(B)/tests/%: tests/tools/%.c
 	@mkdir -p $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# The Go test programs (a pprof-serving workload and a fault-injecting
+# server); built only for the tests that need them, with Debian's golang-go.
+GOBIN = $(B)/go
+GOPROGS = $(GOBIN)/workload $(GOBIN)/faultsrv
+GOENV = GOFLAGS= GOCACHE=$(CURDIR)/$(B)/gocache GO111MODULE=off
+
+go-progs: $(GOPROGS)
+
+$(GOBIN)/%: tests/go/%/main.go
+	@mkdir -p $(GOBIN)
+	$(GOENV) go build -o $@ $<

@@ -10,21 +10,24 @@
 #   test_must_fail cmd...       cmd must fail cleanly: exit 1..125, not a
 #                               signal, not a sanitizer report
 #   test_expect_code N cmd...   cmd must exit with exactly N
-#   test_have_prereq NAME       CORPUS (../shared/corpus), GO (go toolchain)
+#   test_have_prereq NAME       CORPUS (../shared/corpus), GO (go and the
+#                               Go test programs in GOBIN)
 #   skip_all 'reason'           skip the whole script
 #
 # Environment: BIN (programs under test, default bin/), UNITBIN (built test
-# helpers and unit tests, default build/tests), CORPUS.
+# helpers and unit tests, default build/tests), GOBIN (the Go test
+# programs, default build/go), CORPUS.
 
 set -u
 
 TEST_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$TEST_ROOT/bin}
 UNITBIN=${UNITBIN:-$TEST_ROOT/build/tests}
+GOBIN=${GOBIN:-$TEST_ROOT/build/go}
 CORPUS=${CORPUS:-$TEST_ROOT/../shared/corpus}
 TESTS=$TEST_ROOT/tests
 PATH=$BIN:$UNITBIN:$PATH
-export BIN UNITBIN CORPUS TESTS PATH
+export BIN UNITBIN GOBIN CORPUS TESTS PATH
 
 # A sanitizer report must never pass for an ordinary refusal.
 SANITIZER_EXIT=86
@@ -118,7 +121,7 @@ test_must_be_empty() {
 test_have_prereq() {
 	case $1 in
 	CORPUS) [ -d "$CORPUS/profiles" ] ;;
-	GO) command -v go >/dev/null 2>&1 ;;
+	GO) command -v go >/dev/null 2>&1 && [ -x "$GOBIN/workload" ] ;;
 	*) echo "unknown prerequisite $1" >&2; return 1 ;;
 	esac
 }
