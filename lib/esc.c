@@ -3,29 +3,31 @@
 
 #include <string.h>
 
-/* Appends s[0..n), escaping the always-escaped bytes and those in extra. */
+/*
+ * Appends s[0..n), escaping the always-escaped bytes and those in extra.
+ * Most names need no escape at all, so the scan looks bytes up in a table
+ * and copies clean runs whole.
+ */
 static void
 esc_put(struct sbuf *b, const char *s, size_t n, const char *extra)
 {
+	unsigned char special[256] = { 0 };
 	size_t i, run = 0;
 
+	special['\\'] = '\\';
+	special['\t'] = 't';
+	special['\n'] = 'n';
+	special['\r'] = 'r';
+	for (; *extra != '\0'; extra++)
+		special[(unsigned char)*extra] = (unsigned char)*extra;
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char e;
+		unsigned char e = special[(unsigned char)s[i]];
 
-		switch (c) {
-		case '\\': e = '\\'; break;
-		case '\t': e = 't'; break;
-		case '\n': e = 'n'; break;
-		case '\r': e = 'r'; break;
-		default:
-			if (c == '\0' || strchr(extra, c) == NULL)
-				continue;
-			e = (char)c;
-		}
+		if (e == 0)
+			continue;
 		sbuf_put(b, s + run, i - run);
 		sbuf_putc(b, '\\');
-		sbuf_putc(b, e);
+		sbuf_putc(b, (char)e);
 		run = i + 1;
 	}
 	sbuf_put(b, s + run, n - run);

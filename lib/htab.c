@@ -83,11 +83,21 @@ pool_copy(struct htab *h, const char *key, size_t len)
 	return s;
 }
 
+/*
+ * A slot keeps the high half of its key's hash beside the index, so a
+ * probe rejects most strangers without touching the key arrays.
+ */
+static uint64_t
+slot_of(uint64_t hv, size_t i)
+{
+	return (hv >> 32 << 32) | ((uint64_t)i + 1);
+}
+
 static int
 rehash(struct htab *h)
 {
 	size_t n = h->nslots ? h->nslots * 2 : 1024, i;
-	uint32_t *slots = calloc(n, sizeof *slots);
+	uint64_t *slots = calloc(n, sizeof *slots);
 
 	if (slots == NULL)
 		return -1;
@@ -96,7 +106,7 @@ rehash(struct htab *h)
 
 		while (slots[s] != 0)
 			s = (s + 1) & (n - 1);
-		slots[s] = (uint32_t)i + 1;
+		slots[s] = slot_of(h->hashes[i], i);
 	}
 	free(h->slots);
 	h->slots = slots;
@@ -136,11 +146,13 @@ lookup(const struct htab *h, const char *key, size_t len, uint64_t hv,
     size_t *slot)
 {
 	size_t s = (size_t)hv & (h->nslots - 1);
+	uint64_t tag = hv >> 32 << 32;
 
 	for (; h->slots[s] != 0; s = (s + 1) & (h->nslots - 1)) {
-		uint32_t i = h->slots[s] - 1;
+		uint64_t v = h->slots[s];
+		size_t i = (size_t)(v & 0xffffffffu) - 1;
 
-		if (h->hashes[i] == hv && h->lens[i] == len &&
+		if ((v & ~(uint64_t)0xffffffffu) == tag && h->lens[i] == len &&
 		    memcmp(h->keys[i], key, len) == 0)
 			return (long)i;
 	}
@@ -184,6 +196,6 @@ htab_intern(struct htab *h, const char *key, size_t len)
 	h->keys[h->n] = copy;
 	h->lens[h->n] = (uint32_t)len;
 	h->hashes[h->n] = hv;
-	h->slots[slot] = (uint32_t)h->n + 1;
+	h->slots[slot] = slot_of(hv, h->n);
 	return (long)h->n++;
 }

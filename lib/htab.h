@@ -22,7 +22,7 @@
 struct htab_pool;
 
 struct htab {
-	uint32_t *slots;	/* index + 1, 0 for an empty slot */
+	uint64_t *slots;	/* hash >> 32 << 32 | index + 1; 0: empty */
 	size_t nslots;
 	char **keys;		/* NUL-terminated copies */
 	uint32_t *lens;

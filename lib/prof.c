@@ -2,11 +2,13 @@
 #include "prof.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -92,7 +94,17 @@ prof_read_all(int fd, size_t max, unsigned char **out, size_t *outlen,
 	unsigned char *buf = NULL, *nb;
 	size_t len = 0, cap = 0;
 	ssize_t n;
+	struct stat st;
 
+	/* A regular file is read into one buffer of its size. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uintmax_t)st.st_size <= max) {
+		cap = (size_t)st.st_size + 65536;
+		if ((buf = malloc(cap)) == NULL) {
+			seterr(err, errlen, "out of memory");
+			return -1;
+		}
+	}
 	for (;;) {
 		if (cap - len < 65536) {
 			cap = cap ? cap * 2 : 262144;
@@ -598,7 +610,7 @@ function_key(const struct prof *p, const PB_Function *f)
 
 static uint64_t
 location_key(const struct prof *p, const PB_Location *l,
-    const PB_Mapping *m, const struct idmap *funcs)
+    const PB_Mapping *m, const struct idmap *funcs, const uint64_t *fkeys)
 {
 	uint64_t h = mix(3, l->is_folded);
 	size_t j;
@@ -611,7 +623,7 @@ location_key(const struct prof *p, const PB_Location *l,
 	for (j = 0; j < l->n_line; j++) {
 		long fi = idmap_get(funcs, l->line[j]->function_id);
 
-		h = mix(h, fi >= 0 ? function_key(p, p->pb->function[fi]) : 0);
+		h = mix(h, fi >= 0 ? fkeys[fi] : 0);
 		h = mix(h, (uint64_t)l->line[j]->line);
 	}
 	return mix(h, l->n_line);
@@ -624,8 +636,13 @@ resolve_locations(struct prof *p, const struct idmap *maps,
 {
 	const PB_Profile *pb = p->pb;
 	struct sbuf b = SBUF_INIT;
+	uint64_t *fkeys;
 	size_t i, j;
 
+	if ((fkeys = malloc((pb->n_function + 1) * sizeof *fkeys)) == NULL)
+		goto oom;
+	for (i = 0; i < pb->n_function; i++)
+		fkeys[i] = function_key(p, pb->function[i]);
 	p->locframes = calloc(pb->n_location + 1, sizeof *p->locframes);
 	p->locframes_len = calloc(pb->n_location + 1,
 	    sizeof *p->locframes_len);
@@ -669,9 +686,10 @@ resolve_locations(struct prof *p, const struct idmap *maps,
 				esc_frame(&b, name, strlen(name),
 				    j + 1 < l->n_line);
 		}
-		if (b.oom || (p->locframes[i] = malloc(b.len + 1)) == NULL)
+		if (b.oom || (p->locframes[i] = arena_alloc(&p->arena,
+		    b.len + 1)) == NULL)
 			goto oom;
-		p->lockey[i] = location_key(p, l, m, funcs);
+		p->lockey[i] = location_key(p, l, m, funcs, fkeys);
 		memcpy(p->locframes[i], b.s, b.len + 1);
 		p->locframes_len[i] = b.len;
 	}
@@ -851,13 +869,8 @@ prof_load(struct prof **out, const unsigned char *data, size_t len,
 void
 prof_free(struct prof *p)
 {
-	size_t i;
-
 	if (p == NULL)
 		return;
-	if (p->locframes != NULL && p->pb != NULL)
-		for (i = 0; i < p->pb->n_location; i++)
-			free(p->locframes[i]);
 	free(p->locframes);
 	free(p->locframes_len);
 	free(p->lockey);
@@ -933,6 +946,20 @@ label_before(const struct prof *p, const PB_Label *a, const PB_Label *b)
 	if (na != nb)
 		return na < nb;
 	return strcmp(prof_str(p, a->key), prof_str(p, b->key)) < 0;
+}
+
+void
+prof_write_stack(const struct prof *p, size_t i, struct obuf *ob)
+{
+	const PB_Sample *s = p->pb->sample[i];
+	const uint32_t *ix = p->sample_loc[i];
+	size_t j;
+
+	for (j = s->n_location_id; j-- > 0;) {
+		obuf_put(ob, p->locframes[ix[j]], p->locframes_len[ix[j]]);
+		if (j > 0)
+			obuf_putc(ob, ';');
+	}
 }
 
 void

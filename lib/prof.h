@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "obuf.h"
 #include "profile.pb-c.h"
 #include "sbuf.h"
 
@@ -71,6 +72,8 @@ int prof_default_type(const struct prof *p);
 
 /* Appends sample i's stack, root first, frames joined by ';'. */
 void prof_stack(const struct prof *p, size_t i, struct sbuf *b);
+/* The same, straight into an output buffer. */
+void prof_write_stack(const struct prof *p, size_t i, struct obuf *ob);
 
 /*
  * A hash of sample i's locations as pprof tells them apart when it merges

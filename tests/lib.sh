@@ -126,12 +126,50 @@ test_have_prereq() {
 	esac
 }
 
+# start_server VAR PROG [ARGS...]: starts a Go test program (GOBIN/PROG)
+# on a free loopback port, waits for it to listen, and sets VAR to its
+# base URL. Every server started so is killed when the script ends.
+test_servers=
+start_server() {
+	_tl_var=$1 _tl_prog=$2
+	shift 2
+	rm -f "$TRASH/$_tl_var.addr"
+	"$GOBIN/$_tl_prog" -addr 127.0.0.1:0 -addr-file "$TRASH/$_tl_var.addr" \
+	    "$@" >"$TRASH/$_tl_var.log" 2>&1 &
+	test_servers="$test_servers $!"
+	eval "${_tl_var}_pid=$!"
+	_tl_i=0
+	while [ ! -s "$TRASH/$_tl_var.addr" ]; do
+		_tl_i=$((_tl_i + 1))
+		if [ "$_tl_i" -gt 100 ]; then
+			echo "start_server: $_tl_prog did not start"
+			cat "$TRASH/$_tl_var.log"
+			return 1
+		fi
+		sleep 0.1
+	done
+	eval "$_tl_var=\$(cat \"\$TRASH/\$_tl_var.addr\")"
+}
+
+stop_servers() {
+	for _tl_pid in $test_servers; do
+		kill "$_tl_pid" 2>/dev/null
+	done
+	for _tl_pid in $test_servers; do
+		wait "$_tl_pid" 2>/dev/null
+	done
+	test_servers=
+}
+trap 'stop_servers' EXIT
+trap 'stop_servers; exit 130' INT TERM
+
 skip_all() {
 	printf '1..0 # SKIP %s\n' "$1"
 	exit 0
 }
 
 test_done() {
+	stop_servers
 	printf '1..%d\n' "$test_count"
 	cd "$TEST_ROOT" || exit 1
 	if [ "$test_failed" -eq 0 ]; then

@@ -100,7 +100,7 @@ write_header(const struct prof *p, const char *source, int col,
 }
 
 static void
-site_hex(struct sbuf *b, uint64_t v)
+site_hex(uint64_t v)
 {
 	static const char digits[] = "0123456789abcdef";
 	char hex[17];
@@ -109,38 +109,50 @@ site_hex(struct sbuf *b, uint64_t v)
 	for (i = 15; i >= 0; i--, v >>= 4)
 		hex[i] = digits[v & 15];
 	hex[16] = '\t';
-	sbuf_put(b, hex, sizeof hex);
+	obuf_put(&out, hex, sizeof hex);
 }
 
+/*
+ * Writes a checked profile's block. Only memory for the header and the
+ * labels can fail here; the header is built whole before a byte of it
+ * goes out.
+ */
 static int
 write_block(const struct prof *p, const char *source, int col)
 {
 	const Perftools__Profiles__Profile *pb = p->pb;
 	struct sbuf b = SBUF_INIT;
 	size_t i, j;
+	int oom;
 
 	write_header(p, source, col, &b);
+	if (b.oom) {
+		sbuf_free(&b);
+		return -1;
+	}
 	obuf_put(&out, b.s, b.len);
 	for (i = 0; i < pb->n_sample; i++) {
 		const Perftools__Profiles__Sample *s = pb->sample[i];
 
-		sbuf_reset(&b);
 		for (j = 0; j < s->n_value; j++) {
 			if (col >= 0 && (size_t)col != j)
 				continue;
-			sbuf_i64(&b, s->value[j]);
-			sbuf_putc(&b, '\t');
+			obuf_i64(&out, s->value[j]);
+			obuf_putc(&out, '\t');
 		}
-		site_hex(&b, prof_site(p, i));
-		prof_labels(p, i, &b);
-		sbuf_putc(&b, '\t');
-		prof_stack(p, i, &b);
-		sbuf_putc(&b, '\n');
-		obuf_put(&out, b.s, b.len);
+		site_hex(prof_site(p, i));
+		if (s->n_label > 0) {
+			sbuf_reset(&b);
+			prof_labels(p, i, &b);
+			obuf_put(&out, b.s != NULL ? b.s : "", b.len);
+		}
+		obuf_putc(&out, '\t');
+		prof_write_stack(p, i, &out);
+		obuf_putc(&out, '\n');
 	}
-	i = b.oom;
+	oom = b.oom;
 	sbuf_free(&b);
-	return i ? -1 : 0;
+	return oom ? -1 : 0;
 }
 
 static int

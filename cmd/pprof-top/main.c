@@ -40,10 +40,14 @@ struct node {
 	unsigned in_inline : 1, in_noinline : 1;
 };
 
+/* A merged sample: the rows with equal site, labels and stack, summed. */
 struct sample {
-	size_t off;		/* into frames */
+	uint64_t hash, site;
+	size_t off;		/* its node ids: frames[off .. off + n) */
 	uint32_t n;
+	uint32_t labels;	/* 0, or 1 + index into labelsets */
 	int64_t v;
+	int used;		/* nonzero and wanted: in the graph */
 };
 
 /* What the table is of: the merged header of every block read. */
@@ -66,16 +70,16 @@ static struct {
 	regex_t focus, ignore;
 } opt = { NULL, 0, 0.005, 0, 0, NULL, NULL, { 0 }, { 0 } };
 
-static struct htab keys;	/* "site\tlabels\tstack" of each sample */
-static int64_t *sums;
-static size_t sums_cap;
+static struct htab labelsets;
+static uint32_t *slots;		/* sample index + 1; 0 is empty */
+static size_t nslots;
 static struct htab names;	/* escaped function names, without mark */
 static struct node *nodes;
 static size_t nodes_cap;
 static uint32_t *frames;
 static size_t nframes, frames_cap;
 static struct sample *samples;
-static size_t nsamples;
+static size_t nsamples, samples_cap;
 static struct header hdr;
 static int64_t total;
 
@@ -160,51 +164,6 @@ begin_block(struct stream *s)
 	return 0;
 }
 
-/* Merges one row into the sample with the same labels and stack. */
-static void
-add_row(const struct stream_row *row)
-{
-	size_t len = (size_t)(row->stack + row->stack_len - row->site);
-	long k = htab_intern(&keys, row->site, len);
-
-	if (k < 0)
-		msg_die(1, "out of memory");
-	if ((size_t)k >= sums_cap) {
-		size_t cap = sums_cap ? sums_cap * 2 : 4096;
-
-		sums = xrealloc(sums, cap * sizeof *sums);
-		memset(sums + sums_cap, 0, (cap - sums_cap) * sizeof *sums);
-		sums_cap = cap;
-	}
-	sums[k] += row->values[hdr.col];
-}
-
-static int
-read_stream(FILE *fp, const char *name)
-{
-	struct stream s;
-	struct stream_row row;
-	int rc;
-
-	stream_init(&s, fp, name);
-	while ((rc = stream_next(&s, &row)) > 0) {
-		if (rc == STREAM_BLOCK) {
-			if (begin_block(&s) != 0) {
-				stream_free(&s);
-				return -1;
-			}
-			continue;
-		}
-		add_row(&row);
-	}
-	if (rc < 0)
-		msg_warn("%s", s.err);
-	else if (s.blocks == 0)
-		msg_warn("%s: empty stream: no profile blocks", name);
-	stream_free(&s);
-	return rc < 0 || s.blocks == 0 ? -1 : 0;
-}
-
 static int
 matches(regex_t *re, const char *esc_name, size_t len)
 {
@@ -279,6 +238,129 @@ parse_stack(const char *s, size_t len)
 	return n;
 }
 
+/* pprof's site column is a hex hash; anything else is hashed as text. */
+static uint64_t
+parse_site(const char *p, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n != 16)
+		return htab_hash(p, n);
+	for (i = 0; i < n; i++) {
+		unsigned c = (unsigned char)p[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else
+			return htab_hash(p, n);
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+static int
+same_sample(const struct sample *a, const struct sample *b)
+{
+	return a->hash == b->hash && a->site == b->site &&
+	    a->labels == b->labels && a->n == b->n &&
+	    memcmp(frames + a->off, frames + b->off,
+	    a->n * sizeof *frames) == 0;
+}
+
+static void
+grow_slots(void)
+{
+	size_t i, n = nslots ? nslots * 2 : 4096;
+	uint32_t *t = calloc(n, sizeof *t);
+
+	if (t == NULL)
+		msg_die(1, "out of memory");
+	for (i = 0; i < nsamples; i++) {
+		size_t k = (size_t)samples[i].hash & (n - 1);
+
+		while (t[k] != 0)
+			k = (k + 1) & (n - 1);
+		t[k] = (uint32_t)i + 1;
+	}
+	free(slots);
+	slots = t;
+	nslots = n;
+}
+
+/*
+ * Merges one row into the sample with the same site, labels and stack
+ * (pprof's merge), keyed by the stack's node ids rather than its text.
+ */
+static void
+add_row(const struct stream_row *row)
+{
+	struct sample *sm;
+	size_t k;
+
+	if (nsamples == samples_cap) {
+		samples_cap = samples_cap ? samples_cap * 2 : 4096;
+		samples = xrealloc(samples, samples_cap * sizeof *samples);
+	}
+	if ((nsamples + 1) * 2 > nslots)
+		grow_slots();
+	sm = &samples[nsamples];
+	memset(sm, 0, sizeof *sm);
+	sm->off = nframes;
+	sm->n = parse_stack(row->stack, row->stack_len);
+	sm->site = parse_site(row->site, row->site_len);
+	if (row->labels_len > 0) {
+		long l = htab_intern(&labelsets, row->labels, row->labels_len);
+
+		if (l < 0)
+			msg_die(1, "out of memory");
+		sm->labels = (uint32_t)l + 1;
+	}
+	sm->hash = htab_hash((const char *)(frames + sm->off),
+	    sm->n * sizeof *frames) ^ sm->site * 0x9e3779b97f4a7c15ULL ^
+	    sm->labels;
+	for (k = (size_t)sm->hash & (nslots - 1); slots[k] != 0;
+	    k = (k + 1) & (nslots - 1)) {
+		struct sample *old = &samples[slots[k] - 1];
+
+		if (same_sample(old, sm)) {
+			old->v += row->values[hdr.col];
+			nframes = sm->off;
+			return;
+		}
+	}
+	sm->v = row->values[hdr.col];
+	slots[k] = (uint32_t)++nsamples;
+}
+
+static int
+read_stream(FILE *fp, const char *name)
+{
+	struct stream s;
+	struct stream_row row;
+	int rc;
+
+	stream_init(&s, fp, name);
+	while ((rc = stream_next(&s, &row)) > 0) {
+		if (rc == STREAM_BLOCK) {
+			if (begin_block(&s) != 0) {
+				stream_free(&s);
+				return -1;
+			}
+			continue;
+		}
+		add_row(&row);
+	}
+	if (rc < 0)
+		msg_warn("%s", s.err);
+	else if (s.blocks == 0)
+		msg_warn("%s: empty stream: no profile blocks", name);
+	stream_free(&s);
+	return rc < 0 || s.blocks == 0 ? -1 : 0;
+}
+
 /* pprof's focusedAndNotIgnored, at the level of function names. */
 static int
 wanted(const struct sample *sm)
@@ -299,32 +381,17 @@ wanted(const struct sample *sm)
 	return focused;
 }
 
-/* Turns the merged rows into samples and adds up flat and cum. */
+/* Adds up flat and cum over the merged samples, as pprof's graph does. */
 static void
 build_samples(void)
 {
-	size_t i, nkeys = htab_count(&keys);
-	uint32_t stamp = 0;
+	size_t i;
+	uint32_t stamp = 0, j;
 	int any_focus = 0, any_ignore = 0;
 
-	samples = xrealloc(NULL, (nkeys + 1) * sizeof *samples);
-	for (i = 0; i < nkeys; i++) {
-		size_t klen;
-		const char *key = htab_key(&keys, i, &klen);
-		const char *lab = memchr(key, '\0', klen);
-		const char *stack = lab != NULL ?
-		    memchr(lab + 1, '\0', (size_t)(key + klen - lab - 1)) : NULL;
-		struct sample *sm = &samples[nsamples];
-		uint32_t j;
+	for (i = 0; i < nsamples; i++) {
+		struct sample *sm = &samples[i];
 
-		if (sums[i] == 0)
-			continue;
-		/* pprof totals the profile before it applies focus. */
-		total += sums[i] < 0 ? -sums[i] : sums[i];
-		stack = stack != NULL ? stack + 1 : key + klen;
-		sm->off = nframes;
-		sm->n = parse_stack(stack, (size_t)(key + klen - stack));
-		sm->v = sums[i];
 		for (j = 0; j < sm->n; j++) {
 			const struct node *n =
 			    &nodes[frames[sm->off + j] & ~INLINE_BIT];
@@ -332,11 +399,13 @@ build_samples(void)
 			any_focus |= n->focus;
 			any_ignore |= n->ignore;
 		}
-		if (!wanted(sm)) {
-			nframes = sm->off;
+		if (sm->v == 0)
 			continue;
-		}
-		nsamples++;
+		/* pprof totals the profile before it applies focus. */
+		total += sm->v < 0 ? -sm->v : sm->v;
+		if (!wanted(sm))
+			continue;
+		sm->used = 1;
 		stamp++;
 		for (j = 0; j < sm->n; j++) {
 			struct node *n =
@@ -530,6 +599,8 @@ mark_inline(int64_t edge_cutoff)
 		const struct sample *sm = &samples[i];
 		uint32_t j, parent = UINT32_MAX;
 
+		if (!sm->used)
+			continue;
 		for (j = 0; j < sm->n; j++) {
 			uint32_t f = frames[sm->off + j];
 			uint32_t id = f & ~INLINE_BIT;
@@ -896,7 +967,7 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
-	htab_init(&keys);
+	htab_init(&labelsets);
 	htab_init(&names);
 	htab_init(&hdr.comments);
 	if (argc == 0 && read_stream(stdin, "stdin") != 0)
