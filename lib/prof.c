@@ -694,11 +694,13 @@ resolve_locations(struct prof *p, const struct idmap *maps,
 		p->locframes_len[i] = b.len;
 	}
 	sbuf_free(&b);
+	free(fkeys);
 	return 0;
 oom:
 	seterr(err, errlen, "out of memory");
 fail:
 	sbuf_free(&b);
+	free(fkeys);
 	return -1;
 }
 
@@ -936,16 +938,26 @@ prof_stack(const struct prof *p, size_t i, struct sbuf *b)
 /*
  * Labels are a map to pprof: write them in one canonical order (string
  * labels, then numeric, each by key; values of a key in file order) so
- * that equal label sets are equal text.
+ * that equal label sets are equal text. A sample may carry millions of
+ * labels, so they are sorted with qsort, file order breaking ties.
  */
-static int
-label_before(const struct prof *p, const PB_Label *a, const PB_Label *b)
-{
-	int na = a->str == 0, nb = b->str == 0;
+struct label_ref {
+	const PB_Label *l;
+	const char *key;
+	size_t pos;
+};
 
-	if (na != nb)
-		return na < nb;
-	return strcmp(prof_str(p, a->key), prof_str(p, b->key)) < 0;
+static int
+cmp_label(const void *a, const void *b)
+{
+	const struct label_ref *x = a, *y = b;
+	int nx = x->l->str == 0, ny = y->l->str == 0, c;
+
+	if (nx != ny)
+		return nx - ny;
+	if ((c = strcmp(x->key, y->key)) != 0)
+		return c;
+	return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
 void
@@ -966,8 +978,8 @@ void
 prof_labels(const struct prof *p, size_t i, struct sbuf *b)
 {
 	const PB_Sample *s = p->pb->sample[i];
-	const PB_Label *sorted[64], **ls = sorted;
-	size_t j, k, n = 0;
+	struct label_ref sorted[64], *ls = sorted;
+	size_t j, n = 0;
 
 	if (s->n_label > sizeof sorted / sizeof sorted[0] &&
 	    (ls = malloc(s->n_label * sizeof *ls)) == NULL) {
@@ -980,13 +992,14 @@ prof_labels(const struct prof *p, size_t i, struct sbuf *b)
 		/* pprof drops a label with neither a string nor a number. */
 		if (l->str == 0 && l->num == 0 && l->num_unit == 0)
 			continue;
-		for (k = n; k > 0 && label_before(p, l, ls[k - 1]); k--)
-			ls[k] = ls[k - 1];
-		ls[k] = l;
+		ls[n].l = l;
+		ls[n].key = prof_str(p, l->key);
+		ls[n].pos = j;
 		n++;
 	}
+	qsort(ls, n, sizeof *ls, cmp_label);
 	for (j = 0; j < n; j++) {
-		const PB_Label *l = ls[j];
+		const PB_Label *l = ls[j].l;
 
 		if (j > 0)
 			sbuf_putc(b, ',');

@@ -50,11 +50,15 @@ check 'cpu' -- -- cpu.pb.gz
 check 'cpu, samples' -sample_index=samples -- -t samples -- cpu.pb.gz
 check 'cpu, top 5' -nodecount=5 -- -n 5 -- cpu.pb.gz
 check 'cpu, by cum' -cum -- --sort cum -- cpu.pb.gz
-check 'cpu, focus' -focus=burnCPU -- --focus burnCPU -- cpu.pb.gz
-check 'cpu, ignore' -ignore=runtime -- --ignore runtime -- cpu.pb.gz
-check 'heap, focus and ignore' -sample_index=alloc_space -focus=json \
-    -ignore=reflect -- -t alloc_space --focus json --ignore reflect -- \
-    allocs.pb.gz
+# pprof's -focus and -ignore also match source file names (time.Now lives
+# in runtime/timestub.go) and the binary's path; pprof-top's match only
+# function names, so the patterns here are anchored to names.
+check 'cpu, focus' -focus='^main\.burnCPU$' -- --focus '^main\.burnCPU$' -- \
+    cpu.pb.gz
+check 'cpu, ignore' -ignore='^runtime\.' -- --ignore '^runtime\.' -- cpu.pb.gz
+check 'heap, focus and ignore' -sample_index=alloc_space \
+    -focus='^encoding/json\.' -ignore='^reflect\.' -- -t alloc_space \
+    --focus '^encoding/json\.' --ignore '^reflect\.' -- allocs.pb.gz
 check 'goroutine' -- -- goroutine.pb.gz
 
 test_done

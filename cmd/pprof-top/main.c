@@ -995,6 +995,7 @@ main(int argc, char *argv[])
 		write_pprof(order, n, orig, dropped);
 	else
 		write_tsv(order, n, orig, dropped);
+	free(order);
 	if (obuf_flush(&out) != 0) {
 		msg_warn("stdout: write error");
 		return 1;

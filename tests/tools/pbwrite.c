@@ -46,6 +46,8 @@ die(const char *why)
 static void
 put(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (b->cap - b->len < n) {
 		while (b->cap - b->len < n)
 			b->cap = b->cap ? b->cap * 2 : 256;
