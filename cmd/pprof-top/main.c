@@ -177,12 +177,40 @@ matches(regex_t *re, const char *esc_name, size_t len)
 	return m;
 }
 
+/*
+ * Half a million frames name some twenty thousand functions: a small
+ * direct-mapped cache, indexed by a hash of a name's length and ends,
+ * answers most of them without hashing the whole name.
+ */
+#define NAME_CACHE 16384
+
+static struct {
+	const char *key;
+	uint32_t len, id;
+} name_cache[NAME_CACHE];
+
+static size_t
+cache_slot(const char *f, size_t len)
+{
+	uint64_t a = 0, b = 0;
+
+	memcpy(&a, f, len < 8 ? len : 8);
+	if (len > 8)
+		memcpy(&b, f + len - 8, 8);
+	a = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ len) * 0xbf58476d1ce4e5b9ULL;
+	return (size_t)(a >> 50) & (NAME_CACHE - 1);
+}
+
 static uint32_t
 node_of(const char *f, size_t len)
 {
-	long id = htab_intern(&names, f, len);
+	size_t slot = cache_slot(f, len);
+	long id;
 
-	if (id < 0)
+	if (name_cache[slot].key != NULL && name_cache[slot].len == len &&
+	    memcmp(name_cache[slot].key, f, len) == 0)
+		return name_cache[slot].id;
+	if ((id = htab_intern(&names, f, len)) < 0)
 		msg_die(1, "out of memory");
 	if ((size_t)id >= nodes_cap) {
 		size_t cap = nodes_cap ? nodes_cap * 2 : 1024;
@@ -199,43 +227,60 @@ node_of(const char *f, size_t len)
 		if (opt.ignore_re != NULL)
 			n->ignore = matches(&opt.ignore, f, len);
 	}
+	name_cache[slot].key = htab_key(&names, (size_t)id, NULL);
+	name_cache[slot].len = (uint32_t)len;
+	name_cache[slot].id = (uint32_t)id;
 	return (uint32_t)id;
 }
 
-/* Appends the node ids of an escaped stack, root first. */
+static void
+push_frame(const char *f, size_t len)
+{
+	uint32_t id;
+
+	if (nframes == frames_cap) {
+		frames_cap = frames_cap ? frames_cap * 2 : 65536;
+		frames = xrealloc(frames, frames_cap * sizeof *frames);
+	}
+	if (esc_frame_inlined(f, len))
+		id = node_of(f, len - ESC_INLINE_MARK_LEN) | INLINE_BIT;
+	else
+		id = node_of(f, len);
+	frames[nframes++] = id;
+}
+
+/*
+ * Appends the node ids of an escaped stack, root first. Escapes are rare,
+ * so a stack without a backslash is split with memchr; one with a
+ * backslash is walked byte by byte, since "\;" is not a separator.
+ */
 static uint32_t
 parse_stack(const char *s, size_t len)
 {
+	const char *p = s, *end = s + len, *semi;
 	size_t i, start = 0;
 	uint32_t n = 0;
 
 	if (len == 0)
 		return 0;
-	for (i = 0; i <= len; i++) {
-		size_t flen;
-		uint32_t id;
-
-		if (i < len && s[i] == '\\') {
-			i++;
-			continue;
-		}
-		if (i < len && s[i] != ';')
-			continue;
-		flen = i - start;
-		if (nframes == frames_cap) {
-			frames_cap = frames_cap ? frames_cap * 2 : 65536;
-			frames = xrealloc(frames, frames_cap * sizeof *frames);
-		}
-		if (esc_frame_inlined(s + start, flen))
-			id = node_of(s + start, flen - ESC_INLINE_MARK_LEN) |
-			    INLINE_BIT;
-		else
-			id = node_of(s + start, flen);
-		frames[nframes++] = id;
-		n++;
-		start = i + 1;
+	if (memchr(s, '\\', len) == NULL) {
+		for (; (semi = memchr(p, ';', (size_t)(end - p))) != NULL;
+		    p = semi + 1, n++)
+			push_frame(p, (size_t)(semi - p));
+		push_frame(p, (size_t)(end - p));
+		return n + 1;
 	}
-	return n;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\\' && i + 1 < len)
+			i++;
+		else if (s[i] == ';') {
+			push_frame(s + start, i - start);
+			n++;
+			start = i + 1;
+		}
+	}
+	push_frame(s + start, len - start);
+	return n + 1;
 }
 
 /* pprof's site column is a hex hash; anything else is hashed as text. */
