@@ -1,0 +1,100 @@
+/* Unit tests for lib/stream.c: reading blocks, rows and their errors. */
+#include <stdio.h>
+
+#include "stream.h"
+#include "unit.h"
+
+static const char good[] =
+    "##profile\tp1.pb\n"
+    "##time\t1000000000\t1970-01-01T00:00:01Z\n"
+    "##duration\t5\n"
+    "##period\t1\tspace\tbytes\n"
+    "##default_type\tinuse\n"
+    "##comment\ta\\tb\n"
+    "##future_key\tignored\n"
+    "##samples\t2\n"
+    "#alloc/bytes\tinuse/bytes\tsite\tlabels\tstack\n"
+    "10\t-3\t00000000000000ff\tk=v\tmain;work\n"
+    "7\t0\t0000000000000001\t\t\n"
+    "##profile\tp2.pb\n"
+    "#alloc/bytes\tinuse/bytes\tsite\tlabels\tstack\n"
+    "1\t2\tff\t\tx\n";
+
+/* Reads all of text; returns rows read, or -1 with the error in err. */
+static int
+read_all(const char *text, char *err, size_t errlen)
+{
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	struct stream s;
+	struct stream_row row;
+	int rc, rows = 0;
+
+	stream_init(&s, fp, "in");
+	while ((rc = stream_next(&s, &row)) > 0)
+		rows += rc == STREAM_ROW;
+	snprintf(err, errlen, "%s", rc < 0 ? s.err : "");
+	stream_free(&s);
+	fclose(fp);
+	return rc < 0 ? -1 : rows;
+}
+
+int
+main(void)
+{
+	FILE *fp = fmemopen((void *)good, strlen(good), "r");
+	struct stream s;
+	struct stream_row row;
+	char err[512];
+
+	stream_init(&s, fp, "in");
+	CHECK(stream_next(&s, &row) == STREAM_BLOCK);
+	CHECK_STR(s.meta.source, "p1.pb");
+	CHECK(s.meta.time_nanos == 1000000000 && s.meta.duration_nanos == 5);
+	CHECK_STR(s.meta.period_type, "space");
+	CHECK(s.meta.ncomments == 1);
+	CHECK_STR(s.meta.comments[0], "a\tb");
+	CHECK(s.meta.ntypes == 2);
+	CHECK_STR(s.meta.types[1], "inuse");
+	CHECK_STR(s.meta.units[1], "bytes");
+	CHECK(stream_default_type(&s) == 1);
+	CHECK(stream_type_index(&s, "alloc") == 0);
+	CHECK(stream_next(&s, &row) == STREAM_ROW);
+	CHECK(row.values[0] == 10 && row.values[1] == -3);
+	CHECK(row.labels_len == 3 && row.stack_len == 9);
+	CHECK(stream_next(&s, &row) == STREAM_ROW);
+	CHECK(row.stack_len == 0 && row.labels_len == 0);
+	CHECK(stream_next(&s, &row) == STREAM_BLOCK);
+	CHECK_STR(s.meta.source, "p2.pb");
+	CHECK(s.meta.ncomments == 0 && s.meta.nsamples == -1);
+	CHECK(stream_default_type(&s) == 1);
+	CHECK(stream_next(&s, &row) == STREAM_ROW);
+	CHECK(stream_next(&s, &row) == STREAM_EOF);
+	stream_free(&s);
+	fclose(fp);
+
+	CHECK(read_all("", err, sizeof err) == 0);
+	CHECK(read_all("a\tb\n", err, sizeof err) == -1);
+	CHECK_STR(err, "in:1: not a sample stream (expected a ##profile "
+	    "line; is this pprof-decode output?)");
+	CHECK(read_all("##profile\tx\n1\t2\n", err, sizeof err) == -1);
+	CHECK_STR(err, "in:2: a row before the column header");
+	CHECK(read_all("##profile\tx\n#a/b\tlabels\tstack\n", err,
+	    sizeof err) == -1);
+	CHECK_STR(err, "in:2: column header must end with site, labels and "
+	    "stack");
+	CHECK(read_all("##profile\tx\n#a\tsite\tlabels\tstack\n", err,
+	    sizeof err) == -1);
+	CHECK_STR(err, "in:2: column 1 is not type/unit: a");
+	CHECK(read_all("##profile\tx\n#a/b\tsite\tlabels\tstack\n1x\ts\t\t\n",
+	    err, sizeof err) == -1);
+	CHECK_STR(err, "in:3: field 1 is not an integer: 1x");
+	CHECK(read_all("##profile\tx\n##samples\t2\n"
+	    "#a/b\tsite\tlabels\tstack\n1\ts\t\tm\n", err, sizeof err) == -1);
+	CHECK_STR(err, "in:4: profile block x declares 2 samples but has 1 "
+	    "(truncated stream?)");
+	CHECK(read_all("##profile\tx\n##time\tsoon\n", err, sizeof err) == -1);
+	CHECK_STR(err, "in:2: ##time: not a number");
+	CHECK(read_all("##profile\tx\n", err, sizeof err) == -1);
+	CHECK_STR(err, "in:1: profile block x has no column header");
+	return unit_done();
+}
