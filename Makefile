@@ -9,6 +9,7 @@
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man/man1
+DATADIR = $(PREFIX)/share/e2e-profile
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -std=c11 -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes \
@@ -23,7 +24,7 @@ LIBS_CURL = -lcurl
 B ?= build
 BIN ?= bin
 
-PROGS = pprof-decode pprof-top
+PROGS = pprof-decode pprof-top pprof-series pprof-diff
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:lib/%.c=$(B)/lib/%.o) $(B)/gen/profile.pb-c.o
 UNIT = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c)) \
@@ -82,16 +83,18 @@ check: deps go-progs
 		prove -f tests/t[0-9]*.sh
 
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR)
 	for p in $(PROGS); do \
 		install -m 755 $(BIN)/$$p $(DESTDIR)$(BINDIR)/$$p && \
 		install -m 644 cmd/$$p/$$p.1 $(DESTDIR)$(MANDIR)/$$p.1; \
 	done
+	install -m 644 lib/categories.tsv $(DESTDIR)$(DATADIR)/categories.tsv
 
 uninstall:
 	for p in $(PROGS); do \
 		rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/$$p.1; \
 	done
+	rm -f $(DESTDIR)$(DATADIR)/categories.tsv
 
 clean:
 	rm -rf build bin tests/trash
@@ -114,3 +117,4 @@ go-progs: $(GOPROGS)
 $(GOBIN)/%: tests/go/%/main.go
 	@mkdir -p $(GOBIN)
 	$(GOENV) go build -o $@ $<
+
