@@ -24,7 +24,7 @@ LIBS_CURL = -lcurl
 B ?= build
 BIN ?= bin
 
-PROGS = pprof-decode pprof-top pprof-series pprof-diff
+PROGS = pprof-decode pprof-top pprof-fetch pprof-series pprof-diff
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:lib/%.c=$(B)/lib/%.o) $(B)/gen/profile.pb-c.o
 UNIT = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c)) \
@@ -54,6 +54,21 @@ $(B)/libe2e.a: $(LIBOBJ)
 $(BIN)/%: $(B)/cmd/%.o $(B)/libe2e.a
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libe2e.a $(LIBS_PB) -lm
+
+# pprof-fetch is two files (the schedule, the transfers) and links libcurl.
+$(B)/cmd/pprof-fetch-fetch.o: cmd/pprof-fetch/fetch.c cmd/pprof-fetch/fetch.h \
+		$(wildcard lib/*.h) $(B)/gen/profile.pb-c.h
+	@mkdir -p $(B)/cmd
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(B)/cmd/pprof-fetch.o: cmd/pprof-fetch/fetch.h
+
+$(BIN)/pprof-fetch: $(B)/cmd/pprof-fetch.o $(B)/cmd/pprof-fetch-fetch.o \
+		$(B)/libe2e.a
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(B)/cmd/pprof-fetch.o \
+		$(B)/cmd/pprof-fetch-fetch.o $(B)/libe2e.a $(LIBS_PB) \
+		$(LIBS_CURL) -lm
 
 $(B)/tests/%: tests/unit/%.c $(B)/libe2e.a $(wildcard lib/*.h)
 	@mkdir -p $(B)/tests
