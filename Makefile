@@ -124,7 +124,7 @@ $(B)/tests/%: tests/tools/%.c
 # The Go test programs (a pprof-serving workload and a fault-injecting
 # server); built only for the tests that need them, with Debian's golang-go.
 GOBIN = $(B)/go
-GOPROGS = $(GOBIN)/workload $(GOBIN)/faultsrv
+GOPROGS = $(GOBIN)/workload $(GOBIN)/faultsrv $(GOBIN)/fakekube
 GOENV = GOFLAGS= GOCACHE=$(CURDIR)/$(B)/gocache GO111MODULE=off
 
 go-progs: $(GOPROGS)
