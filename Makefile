@@ -4,6 +4,8 @@
 #   make deps       install missing build and test packages (apt-get, root)
 #   make test       deps + build + the whole suite (TAP through prove)
 #   make check      the same suite on an ASan+UBSan build
+#   make fuzz       libFuzzer runs of the decoder and stream reader
+#                   (FUZZ_SECONDS=60 in total, split between the two)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -24,7 +26,7 @@ LIBS_CURL = -lcurl
 B ?= build
 BIN ?= bin
 
-PROGS = pprof-decode pprof-top pprof-fetch pprof-series pprof-diff
+PROGS = pprof-decode pprof-top pprof-fetch pprof-series pprof-diff md-report
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:lib/%.c=$(B)/lib/%.o) $(B)/gen/profile.pb-c.o
 UNIT = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c)) \
@@ -77,7 +79,7 @@ $(B)/tests/%: tests/unit/%.c $(B)/libe2e.a $(wildcard lib/*.h)
 
 # Debian package names; each is installed only when missing.
 DEPS = libprotobuf-c-dev protobuf-c-compiler zlib1g-dev \
-	libcurl4-openssl-dev golang-go pkg-config
+	libcurl4-openssl-dev golang-go pkg-config clang-14 libclang-rt-14-dev
 
 deps:
 	@sh scripts/deps.sh $(DEPS)
@@ -114,7 +116,7 @@ uninstall:
 clean:
 	rm -rf build bin tests/trash
 
-.PHONY: all deps test check install uninstall clean go-progs
+.PHONY: all deps test check install uninstall clean go-progs fuzz fuzz-build
 .SECONDARY:
 
 $(B)/tests/%: tests/tools/%.c
@@ -133,3 +135,53 @@ $(GOBIN)/%: tests/go/%/main.go
 	@mkdir -p $(GOBIN)
 	$(GOENV) go build -o $@ $<
 
+# Fuzzing: libFuzzer targets for the decoder and the stream reader
+# (tests/fuzz/), built with clang into build/fuzz/ beside, not instead of,
+# the normal build, then run for FUZZ_SECONDS in total, half each, from
+# seeds made at run time (see tests/fuzz/run.sh). Working corpora and
+# crash artifacts stay under build/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC = clang-14
+FUZZ = build/fuzz
+FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -Ibuild/gen
+FUZZ_LIBOBJ = $(LIBSRC:lib/%.c=$(FUZZ)/lib/%.o) $(FUZZ)/gen/profile.pb-c.o
+FUZZ_PROGS = $(FUZZ)/fuzz-decode $(FUZZ)/fuzz-stream
+
+$(FUZZ)/gen/profile.pb-c.o: build/gen/profile.pb-c.c
+	@mkdir -p $(FUZZ)/gen
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(GENWARN) $(FUZZ_CFLAGS) \
+		-fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ)/lib/%.o: lib/%.c $(wildcard lib/*.h) build/gen/profile.pb-c.h
+	@mkdir -p $(FUZZ)/lib
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(WARN) $(FUZZ_CFLAGS) \
+		-fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_LIBOBJ) $(wildcard lib/*.h)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+		-o $@ $< $(FUZZ_LIBOBJ) $(LIBS_PB) -lm
+
+fuzz-build: $(FUZZ_PROGS)
+
+fuzz: deps all fuzz-build
+	FUZZ=$(CURDIR)/$(FUZZ) BIN=$(CURDIR)/$(BIN) \
+	UNITBIN=$(CURDIR)/$(B)/tests GOBIN=$(CURDIR)/$(GOBIN) \
+		sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# md-report is four files: the CLI and loading, the two reports, markdown.
+MDREPORT_OBJ = $(B)/cmd/md-report.o $(B)/cmd/md-report-md.o \
+	$(B)/cmd/md-report-analysis.o $(B)/cmd/md-report-compare.o
+
+$(B)/cmd/md-report-%.o: cmd/md-report/%.c cmd/md-report/md.h \
+		cmd/md-report/report.h $(wildcard lib/*.h) $(B)/gen/profile.pb-c.h
+	@mkdir -p $(B)/cmd
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(B)/cmd/md-report.o: cmd/md-report/md.h cmd/md-report/report.h
+
+$(BIN)/md-report: $(MDREPORT_OBJ) $(B)/libe2e.a
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(MDREPORT_OBJ) $(B)/libe2e.a \
+		$(LIBS_PB) -lm

@@ -61,9 +61,14 @@ test_expect_success() {
 }
 
 # A setup step whose variables and cwd later tests see: run in this shell.
+# A body may end early with "return 1": give it a function to return from.
+_tl_eval() {
+	eval "$1"
+}
+
 test_setup() {
 	test_count=$((test_count + 1))
-	if eval "$2" >"$TRASH/.out" 2>&1; then
+	if _tl_eval "$2" >"$TRASH/.out" 2>&1; then
 		printf 'ok %d - %s\n' "$test_count" "$1"
 	else
 		test_failed=$((test_failed + 1))
