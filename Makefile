@@ -79,17 +79,29 @@ $(B)/tests/%: tests/unit/%.c $(B)/libe2e.a $(wildcard lib/*.h)
 
 # Debian package names; each is installed only when missing.
 DEPS = libprotobuf-c-dev protobuf-c-compiler zlib1g-dev \
-	libcurl4-openssl-dev golang-go pkg-config clang-14 libclang-rt-14-dev
+	libcurl4-openssl-dev golang-go pkg-config clang-14 libclang-rt-14-dev \
+	chromium
 
 deps:
 	@sh scripts/deps.sh $(DEPS)
 
+# The browser test's npm packages (mermaid, marked, playwright-core), as
+# pinned by tests/render/package-lock.json, with the machine's Node.js
+# (Debian's npm package would fight a NodeSource nodejs); never fetched
+# at run time.
+render-deps: deps
+	@if [ ! -d tests/render/node_modules/mermaid ]; then \
+		command -v npm >/dev/null || \
+		{ echo "render-deps: npm missing: install Node.js" >&2; exit 1; }; \
+		cd tests/render && npm ci --no-audit --no-fund --loglevel=error; \
+	fi
+
 # The suite: shell tests (git's t/ style) and C unit tests, all TAP.
-test: deps all go-progs
+test: deps render-deps all go-progs
 	BIN=$(CURDIR)/$(BIN) UNITBIN=$(CURDIR)/$(B)/tests GOBIN=$(CURDIR)/$(GOBIN) \
 		prove -f tests/t[0-9]*.sh
 
-check: deps go-progs
+check: deps render-deps go-progs
 	$(MAKE) B=build/san BIN=build/san/bin \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" all
@@ -116,7 +128,8 @@ uninstall:
 clean:
 	rm -rf build bin tests/trash
 
-.PHONY: all deps test check install uninstall clean go-progs fuzz fuzz-build
+.PHONY: all deps render-deps test check install uninstall clean go-progs \
+	fuzz fuzz-build
 .SECONDARY:
 
 $(B)/tests/%: tests/tools/%.c

@@ -1,0 +1,82 @@
+// render.mjs - render an md-report markdown file in headless Chromium.
+//
+//   node render.mjs REPORT.md SCREENSHOT.png
+//
+// Every ```mermaid block is parsed and rendered by the mermaid package in
+// a real browser; the script fails (exit 1) on any parse or render error,
+// and on an xychart without data points (a line with fewer than two
+// points). The markdown around the charts is rendered with marked, so the
+// screenshot shows the report as a reader sees it. Prints one line per
+// chart: its index, its kind and the points of each line.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { marked } from 'marked';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const [, , input, shot] = process.argv;
+if (!input || !shot) {
+  console.error('usage: node render.mjs report.md screenshot.png');
+  process.exit(2);
+}
+
+const md = readFileSync(input, 'utf8');
+const charts = [];
+const renderer = new marked.Renderer();
+const plainCode = renderer.code.bind(renderer);
+renderer.code = (token) => {
+  if (token.lang !== 'mermaid') return plainCode(token);
+  charts.push(token.text);
+  return `<div class="chart" data-index="${charts.length - 1}"></div>`;
+};
+const body = marked.parse(md, { renderer });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update',
+    '--disable-sync'],
+});
+let failed = false;
+try {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  await page.setContent(`<!doctype html><html><head><meta charset="utf-8">
+    <style>body{font:14px sans-serif;max-width:1040px;margin:20px auto}
+    table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}
+    .chart{max-width:800px}</style></head><body>${body}</body></html>`);
+  await page.addScriptTag({ path: require.resolve('mermaid/dist/mermaid.min.js') });
+  const results = await page.evaluate(async (sources) => {
+    const out = [];
+    window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' });
+    for (let i = 0; i < sources.length; i++) {
+      const r = { index: i, kind: sources[i].trim().split(/\s/)[0], lines: [], error: null };
+      try {
+        await window.mermaid.parse(sources[i]);
+        const { svg } = await window.mermaid.render(`chart${i}`, sources[i]);
+        const holder = document.querySelector(`.chart[data-index="${i}"]`);
+        holder.innerHTML = svg;
+        // xychart draws each line as a path in a group named line-plot-N.
+        for (const path of holder.querySelectorAll('[class*="line-plot"] path')) {
+          const d = path.getAttribute('d') || '';
+          r.lines.push((d.match(/[ML]/g) || []).length);
+        }
+      } catch (e) {
+        r.error = String(e && e.message ? e.message : e);
+      }
+      out.push(r);
+    }
+    return out;
+  }, charts);
+  for (const r of results) {
+    console.log(`chart ${r.index}\t${r.kind}\tpoints ${r.lines.join(',') || '-'}`
+      + (r.error ? `\terror ${r.error.split('\n')[0]}` : ''));
+    if (r.error) failed = true;
+    if (r.kind === 'xychart-beta' && (r.lines.length === 0 || r.lines.some((n) => n < 2)))
+      failed = true;
+  }
+  await page.screenshot({ path: shot, fullPage: true });
+} finally {
+  await browser.close();
+}
+if (charts.length === 0) console.log('no charts');
+process.exit(failed ? 1 : 0);
