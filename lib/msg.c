@@ -9,14 +9,16 @@
 static const char *prog = "e2e-profile";
 
 void
-msg_init(const char *argv0)
+msg_init(char **argv)
 {
-	const char *slash;
+	char *slash;
 
-	if (argv0 == NULL || *argv0 == '\0')
+	if (argv[0] == NULL || *argv[0] == '\0')
 		return;
-	slash = strrchr(argv0, '/');
-	prog = slash != NULL ? slash + 1 : argv0;
+	slash = strrchr(argv[0], '/');
+	if (slash != NULL)
+		argv[0] = slash + 1;
+	prog = argv[0];
 }
 
 const char *

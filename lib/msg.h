@@ -2,9 +2,10 @@
  * msg - the one place where a program of e2e-profile talks to its user.
  *
  * Every message has the shape "prog: context: reason" (the house style), so
- * the programs never build that prefix themselves. Call msg_init(argv[0])
- * first; the program name is the basename of argv[0]. Formats take no
- * trailing newline. Library code never calls these: it returns an error
+ * the programs never build that prefix themselves. Call msg_init(argv)
+ * first: the program name is the basename of argv[0], and argv[0] is set
+ * to it so that getopt's own complaints have the same prefix. Formats take
+ * no trailing newline. Library code never calls these: it returns an error
  * text that the program passes to msg_warn.
  */
 #ifndef MSG_H
@@ -12,7 +13,7 @@
 
 #include <stdio.h>
 
-void msg_init(const char *argv0);
+void msg_init(char **argv);
 const char *msg_prog(void);
 
 /* "prog: ...\n" on stderr. */

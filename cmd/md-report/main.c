@@ -382,8 +382,7 @@ main(int argc, char *argv[])
 	int64_t n;
 	int ch;
 
-	msg_init(argv[0]);
-	argv[0] = (char *)msg_prog();
+	msg_init(argv);
 	while ((ch = getopt_long(argc, argv, "n:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':

@@ -327,7 +327,7 @@ main(int argc, char *argv[])
 	struct folded f;
 	int ch, folded = 0, rval = 0, i;
 
-	msg_init(argv[0]);
+	msg_init(argv);
 	while ((ch = getopt_long(argc, argv, "t:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'F':

@@ -539,7 +539,7 @@ main(int argc, char *argv[])
 {
 	double scale = 1;
 
-	msg_init(argv[0]);
+	msg_init(argv);
 	parse_options(argc, argv);
 	argc -= optind;
 	argv += optind;

@@ -710,7 +710,7 @@ main(int argc, char *argv[])
 	size_t i;
 	int ch, rval, max_failures_set = 0;
 
-	msg_init(argv[0]);
+	msg_init(argv);
 	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'C':

@@ -880,7 +880,7 @@ main(int argc, char *argv[])
 	char err[512];
 	int i, rc;
 
-	msg_init(argv[0]);
+	msg_init(argv);
 	parse_options(argc, argv);
 	argc -= optind;
 	argv += optind;

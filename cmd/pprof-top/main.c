@@ -1007,7 +1007,7 @@ main(int argc, char *argv[])
 	int64_t edge_cutoff;
 	int i;
 
-	msg_init(argv[0]);
+	msg_init(argv);
 	parse_options(argc, argv);
 	argc -= optind;
 	argv += optind;
