@@ -59,6 +59,29 @@ esc_meta(struct sbuf *b, const char *s)
 	esc_put(b, s, strlen(s), "");
 }
 
+void
+esc_meta_out(struct obuf *ob, const char *s)
+{
+	const char *run = s;
+
+	for (; *s != '\0'; s++) {
+		char e;
+
+		switch (*s) {
+		case '\\': e = '\\'; break;
+		case '\t': e = 't'; break;
+		case '\n': e = 'n'; break;
+		case '\r': e = 'r'; break;
+		default: continue;
+		}
+		obuf_put(ob, run, (size_t)(s - run));
+		obuf_putc(ob, '\\');
+		obuf_putc(ob, e);
+		run = s + 1;
+	}
+	obuf_put(ob, run, (size_t)(s - run));
+}
+
 size_t
 esc_unescape(char *s, size_t n)
 {

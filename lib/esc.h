@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "obuf.h"
 #include "sbuf.h"
 
 /* The suffix that marks a frame inlined into its caller. */
@@ -25,6 +26,8 @@
 void esc_frame(struct sbuf *b, const char *s, size_t n, int inlined);
 void esc_label(struct sbuf *b, const char *s);
 void esc_meta(struct sbuf *b, const char *s);
+/* esc_meta's escapes, written straight to an output buffer. */
+void esc_meta_out(struct obuf *ob, const char *s);
 
 /*
  * Unescapes s[0..n) in place and returns the new length; a trailing lone

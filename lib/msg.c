@@ -66,3 +66,21 @@ msg_close_stdout(void)
 	}
 	return 0;
 }
+
+void *
+xrealloc(void *p, size_t n)
+{
+	if ((p = realloc(p, n != 0 ? n : 1)) == NULL)
+		msg_die(1, "out of memory");
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *d = strdup(s != NULL ? s : "");
+
+	if (d == NULL)
+		msg_die(1, "out of memory");
+	return d;
+}

@@ -30,4 +30,11 @@ void msg_die(int status, const char *fmt, ...)
  */
 int msg_close_stdout(void);
 
+/*
+ * Allocation for programs: on failure "prog: out of memory" and exit 1.
+ * xrealloc(p, 0) returns a valid pointer; xstrdup(NULL) duplicates "".
+ */
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
 #endif

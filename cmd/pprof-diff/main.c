@@ -52,24 +52,6 @@ static struct side A, B;
 
 static void usage(void);
 
-static void *
-xrealloc(void *p, size_t n)
-{
-	if ((p = realloc(p, n != 0 ? n : 1)) == NULL)
-		msg_die(1, "out of memory");
-	return p;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *d = strdup(s != NULL ? s : "");
-
-	if (d == NULL)
-		msg_die(1, "out of memory");
-	return d;
-}
-
 static int64_t
 abs64(int64_t v)
 {
@@ -374,18 +356,6 @@ static struct obuf out;
 static int64_t *dflat, *dcum;	/* B - A per function, for sorting */
 static const char **names;
 
-static void
-put_esc(const char *s)
-{
-	struct sbuf b = SBUF_INIT;
-
-	esc_meta(&b, s);
-	if (b.oom)
-		msg_die(1, "out of memory");
-	obuf_put(&out, b.s != NULL ? b.s : "", b.len);
-	sbuf_free(&b);
-}
-
 /* 100 * delta / |a| with two decimals, "-" when a is 0. */
 static void
 put_pct(int64_t delta, int64_t a)
@@ -459,13 +429,13 @@ write_diff(double scale)
 	}
 	qsort(order, n, sizeof *order, cmp_fn);
 	obuf_puts(&out, "##type\t");
-	put_esc(B.type);
+	esc_meta_out(&out, B.type);
 	obuf_puts(&out, "\n##unit\t");
-	put_esc(B.unit);
+	esc_meta_out(&out, B.unit);
 	obuf_puts(&out, "\n##a\t");
-	put_esc(A.path);
+	esc_meta_out(&out, A.path);
 	obuf_puts(&out, "\n##b\t");
-	put_esc(B.path);
+	esc_meta_out(&out, B.path);
 	obuf_puts(&out, "\n##scale_b\t");
 	snprintf(buf, sizeof buf, "%.17g", scale);
 	obuf_puts(&out, buf);
@@ -482,7 +452,7 @@ write_diff(double scale)
 
 		put_pair(A.flat[f], B.flat[f]);
 		put_pair(A.cum[f], B.cum[f]);
-		put_esc(names[f]);
+		esc_meta_out(&out, names[f]);
 		obuf_putc(&out, '\n');
 	}
 	free(order);

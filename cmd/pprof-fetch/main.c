@@ -239,16 +239,6 @@ check_dir(const char *ctx, const char *file)
 	sbuf_free(&d);
 }
 
-static char *
-xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (p == NULL)
-		msg_die(1, "out of memory");
-	return p;
-}
-
 /* The pattern with %d replaced by seq and %% by %, or a literal copy. */
 static char *
 expand(const struct target *t, int64_t seq)

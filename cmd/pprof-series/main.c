@@ -98,14 +98,6 @@ static struct {
 
 static void usage(void);
 
-static void *
-xrealloc(void *p, size_t n)
-{
-	if ((p = realloc(p, n != 0 ? n : 1)) == NULL)
-		msg_die(1, "out of memory");
-	return p;
-}
-
 /* Returns p grown from old to new elements of size sz, zero-filled. */
 static void *
 xgrow(void *p, size_t old, size_t new, size_t sz)
@@ -113,16 +105,6 @@ xgrow(void *p, size_t old, size_t new, size_t sz)
 	p = xrealloc(p, new * sz);
 	memset((char *)p + old * sz, 0, (new - old) * sz);
 	return p;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *d = strdup(s != NULL ? s : "");
-
-	if (d == NULL)
-		msg_die(1, "out of memory");
-	return d;
 }
 
 static int
@@ -543,18 +525,6 @@ read_stream(FILE *fp, const char *name)
 
 static struct obuf out;
 
-static void
-put_esc(const char *s)
-{
-	struct sbuf b = SBUF_INIT;
-
-	esc_meta(&b, s);
-	if (b.oom)
-		msg_die(1, "out of memory");
-	obuf_put(&out, b.s != NULL ? b.s : "", b.len);
-	sbuf_free(&b);
-}
-
 /* A derived number with d decimals; "-" when it does not exist. */
 static void
 put_f(double v, int d)
@@ -587,9 +557,9 @@ head(void)
 	obuf_puts(&out, "##series\t");
 	obuf_puts(&out, kind_name[S.kind]);
 	obuf_puts(&out, "\n##type\t");
-	put_esc(S.types[S.col]);
+	esc_meta_out(&out, S.types[S.col]);
 	obuf_puts(&out, "\n##unit\t");
-	put_esc(S.units[S.col]);
+	esc_meta_out(&out, S.units[S.col]);
 	nl();
 }
 
@@ -607,19 +577,19 @@ write_rows(void)
 	size_t i, j;
 
 	obuf_puts(&out, "##categories\t");
-	put_esc(cats.source);
+	esc_meta_out(&out, cats.source);
 	obuf_puts(&out, "\n#seq\ttime_ns\telapsed_ns\tsegment\tduration_ns");
 	for (i = 0; i < S.ntypes; i++) {
 		tab();
-		put_esc(S.types[i]);
+		esc_meta_out(&out, S.types[i]);
 		obuf_putc(&out, '/');
-		put_esc(S.units[i]);
+		esc_meta_out(&out, S.units[i]);
 	}
 	if (S.kind == CPU)
 		obuf_puts(&out, "\tcores");
 	for (i = 0; i < cats.n; i++) {
 		obuf_puts(&out, "\tcat:");
-		put_esc(cats.name[i]);
+		esc_meta_out(&out, cats.name[i]);
 	}
 	obuf_puts(&out, "\tcat:other\tsource\n");
 	for (i = 0; i < S.n; i++) {
@@ -647,7 +617,7 @@ write_rows(void)
 			obuf_i64(&out, row[j]);
 		}
 		tab();
-		put_esc(S.source[i]);
+		esc_meta_out(&out, S.source[i]);
 		nl();
 	}
 }
@@ -792,7 +762,7 @@ write_growth(void)
 		put_f(S.intervals ? 100.0 * F.grew[f] / (double)S.intervals :
 		    NAN, 2);
 		tab();
-		put_esc(gnames[f]);
+		esc_meta_out(&out, gnames[f]);
 		nl();
 	}
 	free(order);

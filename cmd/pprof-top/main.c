@@ -85,24 +85,6 @@ static int64_t total;
 
 static void usage(void);
 
-static void *
-xrealloc(void *p, size_t n)
-{
-	if ((p = realloc(p, n)) == NULL)
-		msg_die(1, "out of memory");
-	return p;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *d = strdup(s != NULL ? s : "");
-
-	if (d == NULL)
-		msg_die(1, "out of memory");
-	return d;
-}
-
 static int
 same_types(const struct stream *s)
 {
@@ -677,18 +659,6 @@ mark_inline(int64_t edge_cutoff)
 
 static struct obuf out;
 
-static void
-put_field(const char *s)
-{
-	struct sbuf b = SBUF_INIT;
-
-	esc_meta(&b, s);
-	if (b.oom)
-		msg_die(1, "out of memory");
-	obuf_put(&out, b.s != NULL ? b.s : "", b.len);
-	sbuf_free(&b);
-}
-
 static const char *
 inline_label(const struct node *n)
 {
@@ -712,9 +682,9 @@ write_tsv(const uint32_t *order, size_t n, size_t orig, size_t dropped)
 	size_t i;
 
 	obuf_puts(&out, "##type\t");
-	put_field(hdr.type);
+	esc_meta_out(&out, hdr.type);
 	obuf_puts(&out, "\n##unit\t");
-	put_field(hdr.unit);
+	esc_meta_out(&out, hdr.unit);
 	obuf_puts(&out, "\n##total\t");
 	obuf_i64(&out, total);
 	obuf_puts(&out, "\n##nodes\t");
@@ -739,7 +709,7 @@ write_tsv(const uint32_t *order, size_t n, size_t orig, size_t dropped)
 		obuf_putc(&out, '\t');
 		obuf_puts(&out, c);
 		obuf_putc(&out, '\t');
-		put_field(raw[order[i]]);
+		esc_meta_out(&out, raw[order[i]]);
 		obuf_putc(&out, '\t');
 		obuf_puts(&out, inline_label(nd));
 		obuf_putc(&out, '\n');
