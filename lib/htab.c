@@ -52,7 +52,8 @@ htab_hash(const char *key, size_t len)
 		len -= 8;
 	}
 	w = 0;
-	memcpy(&w, key, len);
+	if (len > 0)	/* NULL is a fine empty key, but not for memcpy */
+		memcpy(&w, key, len);
 	h = (h ^ w) * k;
 	h ^= h >> 32;
 	h *= 0xbf58476d1ce4e5b9ULL;
@@ -77,7 +78,8 @@ pool_copy(struct htab *h, const char *key, size_t len)
 		h->pool = p;
 	}
 	s = p->data + p->used;
-	memcpy(s, key, len);
+	if (len > 0)
+		memcpy(s, key, len);
 	s[len] = '\0';
 	p->used += len + 1;
 	return s;
@@ -153,7 +155,7 @@ lookup(const struct htab *h, const char *key, size_t len, uint64_t hv,
 		size_t i = (size_t)(v & 0xffffffffu) - 1;
 
 		if ((v & ~(uint64_t)0xffffffffu) == tag && h->lens[i] == len &&
-		    memcmp(h->keys[i], key, len) == 0)
+		    (len == 0 || memcmp(h->keys[i], key, len) == 0))
 			return (long)i;
 	}
 	*slot = s;

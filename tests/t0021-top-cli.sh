@@ -226,6 +226,14 @@ test_expect_success 'profiles of different kinds do not merge' '
 	test_must_be_empty out
 '
 
+test_expect_success 'values whose sum overflows 64 bits are refused, not wrapped' '
+	printf "##profile\tx\n#cpu/nanoseconds\tsite\tlabels\tstack\n9223372036854775807\t0\t\ta\n9223372036854775807\t0\t\ta\n" >huge &&
+	test_expect_code 1 pprof-top huge >out 2>err &&
+	echo "pprof-top: huge: values overflow a 64-bit sum" >expect &&
+	test_cmp expect err &&
+	test_must_be_empty out
+'
+
 test_expect_success 'a regex that does not compile is a usage error' '
 	test_expect_code 2 pprof-top --focus "(" stream >out 2>err &&
 	grep "^pprof-top: --focus: bad regular expression (: " err &&

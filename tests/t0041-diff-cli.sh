@@ -196,4 +196,12 @@ test_expect_success 'usage errors exit 2' '
 	grep "^pprof-diff [0-9]" out
 '
 
+test_expect_success 'values whose sum overflows 64 bits are refused, not wrapped' '
+	printf "##profile\tx\n#cpu/nanoseconds\tsite\tlabels\tstack\n9223372036854775807\t0\t\ta\n9223372036854775807\t0\t\ta\n" >huge &&
+	test_expect_code 1 pprof-diff huge huge >out 2>err &&
+	echo "pprof-diff: huge, huge: values overflow a 64-bit sum" >expect &&
+	test_cmp expect err &&
+	test_must_be_empty out
+'
+
 test_done

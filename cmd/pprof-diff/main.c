@@ -49,13 +49,14 @@ struct side {
 
 static struct ftab ft;
 static struct side A, B;
+static int overflow;		/* a sum did not fit in 64 bits */
 
 static void usage(void);
 
 static int64_t
 abs64(int64_t v)
 {
-	return v < 0 ? -v : v;
+	return num_abs_ov(v, &overflow);
 }
 
 /* Makes room in a side's per-function arrays for every function so far. */
@@ -142,7 +143,8 @@ add_row(struct side *d, const struct stream_row *row)
 		    (cap - d->sums_cap) * sizeof *d->sums);
 		d->sums_cap = cap;
 	}
-	d->sums[k] += row->values[d->col];
+	d->sums[k] = num_add_ov(d->sums[k], row->values[d->col],
+	    &overflow);
 }
 
 /* Splits line at tabs into f (at most max); returns the field count. */
@@ -206,8 +208,8 @@ table_row(struct side *d, char **f, size_t nf, size_t lineno)
 	if ((id = ftab_func(&ft, f[5], esc_unescape(f[5], strlen(f[5])))) < 0)
 		msg_die(1, "out of memory");
 	fit(d);
-	d->flat[id] += flat;
-	d->cum[id] += cum;
+	d->flat[id] = num_add_ov(d->flat[id], flat, &overflow);
+	d->cum[id] = num_add_ov(d->cum[id], cum, &overflow);
 }
 
 /*
@@ -308,7 +310,7 @@ attribute(struct side *d, double r)
 
 		if (r != 1)
 			v = (int64_t)round((double)v * r);
-		d->total += abs64(v);
+		d->total = num_add_ov(d->total, abs64(v), &overflow);
 		if (v == 0)
 			continue;
 		stack = memchr(stack + 1, '\0', (size_t)(end - stack - 1));
@@ -319,9 +321,10 @@ attribute(struct side *d, double r)
 		f = ftab_funcs(&ft, (size_t)id, &n);
 		fit(d);
 		if (n > 0)
-			d->flat[f[0]] += v;
+			d->flat[f[0]] = num_add_ov(d->flat[f[0]], v,
+			    &overflow);
 		for (j = 0; j < n; j++)
-			d->cum[f[j]] += v;
+			d->cum[f[j]] = num_add_ov(d->cum[f[j]], v, &overflow);
 	}
 }
 
@@ -402,9 +405,9 @@ put_pair(int64_t a, int64_t b)
 	obuf_putc(&out, '\t');
 	obuf_i64(&out, b);
 	obuf_putc(&out, '\t');
-	obuf_i64(&out, b - a);
+	obuf_i64(&out, num_sub_ov(b, a, &overflow));
 	obuf_putc(&out, '\t');
-	put_pct(b - a, a);
+	put_pct(num_sub_ov(b, a, &overflow), a);
 	obuf_putc(&out, '\t');
 }
 
@@ -421,13 +424,18 @@ write_diff(double scale)
 	dcum = xrealloc(NULL, (nf + 1) * sizeof *dcum);
 	names = xrealloc(NULL, (nf + 1) * sizeof *names);
 	for (i = 0; i < nf; i++) {
-		dflat[i] = B.flat[i] - A.flat[i];
-		dcum[i] = B.cum[i] - A.cum[i];
+		dflat[i] = num_sub_ov(B.flat[i], A.flat[i], &overflow);
+		dcum[i] = num_sub_ov(B.cum[i], A.cum[i], &overflow);
 		names[i] = ftab_name(&ft, i, NULL);
 		if (A.flat[i] || A.cum[i] || B.flat[i] || B.cum[i])
 			order[n++] = (uint32_t)i;
 	}
 	qsort(order, n, sizeof *order, cmp_fn);
+	num_sub_ov(B.total, A.total, &overflow);
+	/* Nothing is written yet: refuse sums that did not fit. */
+	if (overflow)
+		msg_die(1, "%s, %s: values overflow a 64-bit sum", A.name,
+		    B.name);
 	obuf_puts(&out, "##type\t");
 	esc_meta_out(&out, B.type);
 	obuf_puts(&out, "\n##unit\t");
@@ -442,9 +450,9 @@ write_diff(double scale)
 	obuf_putc(&out, '\n');
 	meta_i64("##total_a\t", A.total);
 	meta_i64("##total_b\t", B.total);
-	meta_i64("##total_delta\t", B.total - A.total);
+	meta_i64("##total_delta\t", num_sub_ov(B.total, A.total, &overflow));
 	obuf_puts(&out, "##total_delta%\t");
-	put_pct(B.total - A.total, A.total);
+	put_pct(num_sub_ov(B.total, A.total, &overflow), A.total);
 	obuf_puts(&out, "\n#flat_a\tflat_b\tflat_delta\tflat_delta%\tcum_a\t"
 	    "cum_b\tcum_delta\tcum_delta%\tfunction\n");
 	for (i = 0; i < n; i++) {

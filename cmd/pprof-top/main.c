@@ -82,6 +82,7 @@ static struct sample *samples;
 static size_t nsamples, samples_cap;
 static struct header hdr;
 static int64_t total;
+static int overflow;		/* a sum did not fit in 64 bits */
 
 static void usage(void);
 
@@ -142,7 +143,8 @@ begin_block(struct stream *s)
 	if (m->time_nanos != 0 &&
 	    (hdr.time_nanos == 0 || m->time_nanos < hdr.time_nanos))
 		hdr.time_nanos = m->time_nanos;
-	hdr.duration_nanos += m->duration_nanos;
+	hdr.duration_nanos = num_add_ov(hdr.duration_nanos, m->duration_nanos,
+	    &overflow);
 	return 0;
 }
 
@@ -353,7 +355,8 @@ add_row(const struct stream_row *row)
 		struct sample *old = &samples[slots[k] - 1];
 
 		if (same_sample(old, sm)) {
-			old->v += row->values[hdr.col];
+			old->v = num_add_ov(old->v, row->values[hdr.col],
+			    &overflow);
 			nframes = sm->off;
 			return;
 		}
@@ -429,7 +432,8 @@ build_samples(void)
 		if (sm->v == 0)
 			continue;
 		/* pprof totals the profile before it applies focus. */
-		total += sm->v < 0 ? -sm->v : sm->v;
+		total = num_add_ov(total, num_abs_ov(sm->v, &overflow),
+		    &overflow);
 		if (!wanted(sm))
 			continue;
 		sm->used = 1;
@@ -440,12 +444,15 @@ build_samples(void)
 
 			if (n->stamp != stamp) {
 				n->stamp = stamp;
-				n->cum += sm->v;
+				n->cum = num_add_ov(n->cum, sm->v, &overflow);
 			}
 		}
-		if (sm->n > 0)
-			nodes[frames[sm->off + sm->n - 1] & ~INLINE_BIT].flat +=
-			    sm->v;
+		if (sm->n > 0) {
+			struct node *leaf =
+			    &nodes[frames[sm->off + sm->n - 1] & ~INLINE_BIT];
+
+			leaf->flat = num_add_ov(leaf->flat, sm->v, &overflow);
+		}
 	}
 	if (opt.focus_re != NULL && !any_focus)
 		msg_warn("--focus %s matched no samples", opt.focus_re);
@@ -455,10 +462,11 @@ build_samples(void)
 
 static char **raw;		/* unescaped names of the nodes in the table */
 
+/* pprof's abs64: Go's -MinInt64 is MinInt64 again. */
 static int64_t
 abs64(int64_t v)
 {
-	return v < 0 ? -v : v;
+	return num_abs_ov(v, &overflow);
 }
 
 static int
@@ -500,7 +508,7 @@ select_nodes(uint32_t **out, size_t *orig, size_t *dropped,
 		if (nodes[i].flat == 0 && nodes[i].cum == 0)
 			continue;
 		order[n++] = (uint32_t)i;
-		flatsum += nodes[i].flat;
+		flatsum = num_add_ov(flatsum, nodes[i].flat, &overflow);
 	}
 	cutoff = abs64((int64_t)((double)flatsum * opt.nodefraction));
 	*edge_cutoff = abs64((int64_t)((double)flatsum * EDGE_FRACTION));
@@ -603,7 +611,7 @@ edge_add(struct edges *e, uint32_t parent, uint32_t child, int inl,
 	if (e->seen[i] == sample)
 		return;
 	e->seen[i] = sample;
-	e->weight[i] += w;
+	e->weight[i] = num_add_ov(e->weight[i], w, &overflow);
 	if (!inl)
 		e->inl[i] = 0;
 }
@@ -695,7 +703,7 @@ write_tsv(const uint32_t *order, size_t n, size_t orig, size_t dropped)
 	for (i = 0; i < n; i++) {
 		const struct node *nd = &nodes[order[i]];
 
-		sum += nd->flat;
+		sum = num_add_ov(sum, nd->flat, &overflow);
 		pct2(a, sizeof a, nd->flat);
 		pct2(b, sizeof b, sum);
 		pct2(c, sizeof c, nd->cum);
@@ -819,7 +827,7 @@ write_pprof(const uint32_t *order, size_t n, size_t orig, size_t dropped)
 		const struct node *nd = &nodes[order[i]];
 		int64_t m = abs64(nd->flat) ? abs64(nd->flat) : abs64(nd->cum);
 
-		sum += nd->flat;
+		sum = num_add_ov(sum, nd->flat, &overflow);
 		if (m > 0 && (min == 0 || m < min))
 			min = m;
 	}
@@ -858,7 +866,7 @@ write_pprof(const uint32_t *order, size_t n, size_t orig, size_t dropped)
 		const struct node *nd = &nodes[order[i]];
 		const char *inl = inline_label(nd);
 
-		sum += nd->flat;
+		sum = num_add_ov(sum, nd->flat, &overflow);
 		units_label(a, sizeof a, nd->flat, hdr.unit, unit);
 		units_label(b, sizeof b, nd->cum, hdr.unit, unit);
 		units_percent(d, sizeof d, nd->flat, total);
@@ -1005,6 +1013,9 @@ main(int argc, char *argv[])
 	build_samples();
 	n = select_nodes(&order, &orig, &dropped, &edge_cutoff);
 	mark_inline(edge_cutoff);
+	if (overflow)
+		msg_die(1, "%s: values overflow a 64-bit sum",
+		    argc > 0 ? argv[argc - 1] : "stdin");
 	obuf_init(&out, stdout);
 	if (opt.pprof_format)
 		write_pprof(order, n, orig, dropped);
