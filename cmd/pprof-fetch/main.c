@@ -59,7 +59,8 @@ struct target {
 	int state;		/* T_* */
 	int end;		/* END_*: why it stopped */
 	int attempt;		/* in the slot in progress, from 1 */
-	int64_t seq;		/* the slot in progress, or the last one */
+	int64_t seq;		/* its number (seq_start + slot) in progress,
+				   or the last one */
 	int64_t deadline;	/* a retry must start before: the next slot */
 	int64_t retry_at;
 	int64_t failures;	/* slots in a row that ended in error */
@@ -71,6 +72,7 @@ struct target {
 static int64_t every;		/* ns between slots; 0: one round */
 static int64_t count;		/* slots to run */
 static int64_t max_failures;	/* 0: never give up */
+static int64_t seq_start;	/* the number of slot 0 (--seq-start) */
 static int retries = 3;
 
 static struct target *targets;
@@ -464,16 +466,16 @@ start_slot(int64_t k, int64_t now, int late)
 			else
 				snprintf(why, sizeof why, "seq %lld still in "
 				    "flight", (long long)prev);
-			t->seq = k;
+			t->seq = seq_start + k;
 			log_line(t, now, O_SKIPPED, 0, 0, 0, why);
 			t->seq = prev;
 			continue;
 		}
-		t->seq = k;
+		t->seq = seq_start + k;
 		t->attempt = 0;
 		t->deadline = every > 0 ? slot_time(k + 1) : INT64_MAX;
 		free(t->file);
-		t->f.file = t->file = expand(t, k);
+		t->f.file = t->file = expand(t, t->seq);
 		attempt(t, now);
 	}
 }
@@ -671,6 +673,9 @@ help(void)
 	    "under --every\n"
 	    "  --retries n          retries of a transient failure per slot "
 	    "(default 3)\n"
+	    "  --seq-start n        number the first slot n, not 0 (to go on "
+	    "after an\n"
+	    "                       earlier run without overwriting its files)\n"
 	    "  --targets file       TSV lines: name, URL, pattern[, kind]; "
 	    "- is stdin\n"
 	    "  --timeout s          give up a fetch after s seconds, plus N "
@@ -690,6 +695,7 @@ main(int argc, char *argv[])
 		{ "max-size", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "retries", required_argument, NULL, 'r' },
+		{ "seq-start", required_argument, NULL, 's' },
 		{ "targets", required_argument, NULL, 'T' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
@@ -733,6 +739,10 @@ main(int argc, char *argv[])
 		case 'r':
 			retries = (int)parse_count("--retries", optarg, 0,
 			    100);
+			break;
+		case 's':
+			seq_start = parse_count("--seq-start", optarg, 0,
+			    INT64_MAX / 2);
 			break;
 		case 'T':
 			targets_file = optarg;

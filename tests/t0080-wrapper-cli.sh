@@ -1,0 +1,177 @@
+#!/bin/sh
+test_description='e2e-profile: usage errors exit 2, names and settings checked, an existing run never replaced, POSIX sh'
+. "$(dirname "$0")/lib.sh"
+. "$TESTS/lib-wrapper.sh"
+
+command -v dash >/dev/null 2>&1 || skip_all 'needs dash'
+
+usage_text() {
+	cat <<-EOF
+	usage: e2e-profile run [NAME [TARGET]]
+	       e2e-profile analyze [NAME]
+	       e2e-profile compare A B
+	       e2e-profile collect [COMPONENT]
+	       e2e-profile help
+	EOF
+}
+
+# check_usage MESSAGE ARGS...: exit 2, MESSAGE then the usage on stderr,
+# nothing on stdout, no run directory made.
+check_usage() {
+	want=$1
+	shift
+	test_expect_code 2 dash "$E2E" "$@" >stdout 2>stderr &&
+	{ echo "e2e-profile: $want" && usage_text; } >expect &&
+	test_cmp expect stderr &&
+	test_must_be_empty stdout &&
+	test ! -e "$E2E_PROFILE_DIR"
+}
+
+test_expect_success 'no command' '
+	check_usage "no command given"
+'
+
+test_expect_success 'an unknown command' '
+	check_usage "unknown command '"'frob'"'" frob
+'
+
+test_expect_success 'help: the usage, the commands and every setting on stdout, exit 0' '
+	dash "$E2E" help >out 2>err &&
+	test_must_be_empty err &&
+	usage_text >expect &&
+	head -n 5 out >actual &&
+	test_cmp expect actual &&
+	for v in NAMESPACE INTERVAL CPU_DURATION MODE GOROUTINES DIR TEST_TARGET \
+	    COMPONENTS TRANSPORT PPROF_PORT READY_TIMEOUT FORCE; do
+		grep -q "^  E2E_PROFILE_$v " out || { echo "no E2E_PROFILE_$v"; exit 1; }
+	done &&
+	grep -q "^  KUBECONFIG " out &&
+	dash "$E2E" --help >out2 &&
+	test_cmp out out2
+'
+
+test_expect_success '--version' '
+	dash "$E2E" --version >out &&
+	echo "e2e-profile 0.1.0" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'too many operands' '
+	check_usage "run: too many arguments" run a sleep extra &&
+	check_usage "analyze: too many arguments" analyze a b &&
+	check_usage "compare: needs two run names" compare a &&
+	check_usage "compare: needs two run names" compare a b c &&
+	check_usage "collect: too many arguments" collect a b
+'
+
+test_expect_success 'bad run names' '
+	check_usage "NAME '"''"': empty name" run "" sleep &&
+	check_usage "NAME '"'-x'"': must not start with '"'-'"'" run -x sleep &&
+	check_usage "NAME '"'..'"': must not be or contain '"'..'"'" run .. sleep &&
+	check_usage "NAME '"'a..b'"': must not be or contain '"'..'"'" run a..b sleep &&
+	check_usage "NAME '"'a/b'"': must not contain '"'/'"'" run a/b sleep &&
+	check_usage "NAME '"'a b'"': only letters, digits, '"'.'"', '"'_'"' and '"'-'"'" run "a b" sleep &&
+	check_usage "NAME '"'manual'"': reserved for e2e-profile'"'"'s own directory" run manual sleep &&
+	check_usage "A '"'../x'"': must not be or contain '"'..'"'" compare ../x y &&
+	check_usage "NAME '"'a/b'"': must not contain '"'/'"'" analyze a/b
+'
+
+test_expect_success 'bad targets' '
+	check_usage "TARGET '"'-f'"': not a make target" run x -f &&
+	check_usage "TARGET '"'A=1'"': not a make target" run x A=1 &&
+	check_usage "make nosuch: make: *** No rule to make target '"'nosuch'"'.  Stop." run x nosuch
+'
+
+test_expect_success 'bad settings' '
+	E2E_PROFILE_INTERVAL=0 check_usage "E2E_PROFILE_INTERVAL=0: not a whole number from 1 on" run x sleep &&
+	E2E_PROFILE_INTERVAL=1.5 check_usage "E2E_PROFILE_INTERVAL=1.5: not a whole number from 1 on" run x sleep &&
+	E2E_PROFILE_CPU_DURATION=x check_usage "E2E_PROFILE_CPU_DURATION=x: not a whole number from 1 on" run x sleep &&
+	E2E_PROFILE_READY_TIMEOUT=-1 check_usage "E2E_PROFILE_READY_TIMEOUT=-1: not a whole number from 0 on" run x sleep &&
+	E2E_PROFILE_PPROF_PORT=70000 check_usage "E2E_PROFILE_PPROF_PORT=70000: not a port" run x sleep &&
+	E2E_PROFILE_MODE=all check_usage "E2E_PROFILE_MODE=all: not both, heap or cpu" run x sleep &&
+	E2E_PROFILE_TRANSPORT=ssh check_usage "E2E_PROFILE_TRANSPORT=ssh: not port-forward or proxy" run x sleep &&
+	E2E_PROFILE_GOROUTINES=yes check_usage "E2E_PROFILE_GOROUTINES=yes: not 0 or 1" run x sleep &&
+	E2E_PROFILE_FORCE=yes check_usage "E2E_PROFILE_FORCE=yes: not 0 or 1" run x sleep &&
+	E2E_PROFILE_NAMESPACE="a;b" check_usage "E2E_PROFILE_NAMESPACE=a;b: not a namespace name" run x sleep
+'
+
+test_expect_success 'bad components' '
+	E2E_PROFILE_COMPONENTS=" " check_usage "E2E_PROFILE_COMPONENTS is empty" run x sleep &&
+	E2E_PROFILE_COMPONENTS="oc" check_usage "E2E_PROFILE_COMPONENTS: '"'oc'"' is not NAME=SELECTOR or NAME=URL" run x sleep &&
+	E2E_PROFILE_COMPONENTS="oc=" check_usage "E2E_PROFILE_COMPONENTS: '"'oc='"' has no selector or URL" run x sleep &&
+	E2E_PROFILE_COMPONENTS="=a=b" check_usage "E2E_PROFILE_COMPONENTS: bad component name '"''"'" run x sleep &&
+	E2E_PROFILE_COMPONENTS="a/b=x=y" check_usage "E2E_PROFILE_COMPONENTS: bad component name '"'a/b'"'" run x sleep &&
+	E2E_PROFILE_COMPONENTS="analysis=x=y" check_usage "E2E_PROFILE_COMPONENTS: bad component name '"'analysis'"'" run x sleep &&
+	E2E_PROFILE_COMPONENTS="a=x=y a=http://127.0.0.1:1" check_usage "E2E_PROFILE_COMPONENTS: component '"'a'"' given twice" run x sleep
+'
+
+test_expect_success 'analyze or compare a run that does not exist: exit 1' '
+	test_expect_code 1 dash "$E2E" analyze nope >out 2>err &&
+	echo "e2e-profile: $E2E_PROFILE_DIR/nope: no such run" >expect &&
+	test_cmp expect err &&
+	mkdir -p "$E2E_PROFILE_DIR/a" &&
+	test_expect_code 1 dash "$E2E" compare a nope >out 2>err &&
+	test_cmp expect err &&
+	rm -r "$E2E_PROFILE_DIR"
+'
+
+# A component whose URL refuses connections: pprof not enabled, but the
+# test runs to its end all the same. No Go needed.
+test_expect_success 'pprof unreachable at a URL: said, the test runs to its end, exit 0' '
+	TEST_SECONDS=4 E2E_PROFILE_INTERVAL=1 E2E_PROFILE_MODE=heap \
+	    E2E_PROFILE_COMPONENTS=oc=http://127.0.0.1:1 \
+	    dash "$E2E" run r sleep >out 2>err &&
+	grep "^e2e-profile: warning: oc: no profile in [0-9]* tries (cannot connect: " err &&
+	grep "^e2e-profile: warning: oc: is pprof enabled?.*--pprof-bind-address" err &&
+	grep "^test: done$" "$E2E_PROFILE_DIR/r/test.log" &&
+	test "$(awk -F"\t" "\$1 == \"exit_status\" { print \$2 }" "$E2E_PROFILE_DIR/r/run.tsv")" = 0
+'
+
+test_expect_success 'an existing run directory is refused, exit 1, and left alone' '
+	(cd "$E2E_PROFILE_DIR" && find r -type f | sort | xargs cksum) >before &&
+	test_expect_code 1 dash "$E2E" run r sleep >out 2>err &&
+	echo "e2e-profile: $E2E_PROFILE_DIR/r exists: choose another NAME, remove it, or set E2E_PROFILE_FORCE=1 to move it aside to r.N" >expect &&
+	test_cmp expect err &&
+	(cd "$E2E_PROFILE_DIR" && find r -type f | sort | xargs cksum) >after &&
+	test_cmp before after
+'
+
+test_expect_success 'E2E_PROFILE_FORCE=1 moves it aside to NAME.1, then NAME.2' '
+	for n in 1 2; do
+		TEST_SECONDS=1 E2E_PROFILE_FORCE=1 E2E_PROFILE_MODE=heap \
+		    E2E_PROFILE_COMPONENTS=oc=http://127.0.0.1:1 \
+		    dash "$E2E" run r sleep >out 2>err &&
+		grep "^e2e-profile: moved the earlier run r aside to $E2E_PROFILE_DIR/r.$n$" err || exit 1
+	done &&
+	(cd "$E2E_PROFILE_DIR/r.1" && find . -type f | sort | xargs cksum | sed "s| \./| r/|") >after &&
+	test_cmp before after &&
+	ls "$E2E_PROFILE_DIR" >actual &&
+	printf "r\nr.1\nr.2\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'the wrapper is POSIX sh: dash parses it, shellcheck -s sh is clean' '
+	dash -n "$E2E" &&
+	if command -v shellcheck >/dev/null 2>&1; then
+		shellcheck -s sh "$E2E" "$TESTS/lib-wrapper.sh" "$TEST_ROOT/tests/demo/run.sh" \
+		    "$TEST_ROOT/tests/demo/drive.sh"
+	else
+		echo "# shellcheck not installed: skipped" >&2
+	fi &&
+	head -n 1 "$E2E" >actual &&
+	echo "#!/bin/sh" >expect &&
+	test_cmp expect actual &&
+	! grep -n -E "^[[:space:]]*(echo|local|function|source) " "$E2E"
+'
+
+test_expect_success 'the man page is mdoc without warnings' '
+	if command -v mandoc >/dev/null 2>&1; then
+		mandoc -T lint -W warning "$TEST_ROOT/scripts/e2e-profile.1"
+	else
+		LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$TEST_ROOT/scripts/e2e-profile.1" >page 2>warnings &&
+		test_must_be_empty warnings &&
+		grep -q "^FILES" page
+	fi
+'
+
+test_done
