@@ -36,6 +36,9 @@ UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=$SANITIZER_EXIT
 LC_ALL=C
 TZ=UTC
 export ASAN_OPTIONS UBSAN_OPTIONS LC_ALL TZ
+# Run under make test or by hand, a test sees the same make: no inherited
+# level or flags (which add "Entering directory" lines, -j, -s ...).
+unset MAKELEVEL MAKEFLAGS MFLAGS
 
 test_count=0
 test_failed=0
