@@ -96,7 +96,8 @@ struct cats {
 };
 void cats_of(const struct tsv *t, struct cats *c);
 
-/* The fetch log's final outcomes: ok, and error + skipped + aborted. */
+/* The fetch log's final outcomes: ok, and error + skipped (not aborted:
+ * a collector stopped at the end of the run). */
 void fetch_counts(const struct run *r, long *ok, long *failed);
 
 void report_analysis(struct sbuf *b, const struct run *r);
