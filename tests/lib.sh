@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/lib.sh - the test library every tests/tNNNN-*.sh script sources.
 #
 # Modelled on git's t/test-lib.sh: a script sets test_description, sources

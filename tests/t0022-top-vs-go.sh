@@ -24,7 +24,7 @@ test_setup 'run the workload and fetch its profiles' '
 check() {
 	name=$1
 	shift
-	gopts= topts=
+	gopts='' topts=''
 	while [ "$1" != -- ]; do gopts="$gopts $1"; shift; done
 	shift
 	while [ "$1" != -- ]; do topts="$topts $1"; shift; done
