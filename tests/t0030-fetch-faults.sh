@@ -4,32 +4,6 @@ test_description='pprof-fetch: every way an endpoint fails gets its documented l
 
 test_have_prereq GO || skip_all 'needs go and the Go test programs (make go-progs)'
 
-# start_server PROG NAME [FLAGS]: a Go test program on a free loopback
-# port; its base URL lands in NAME.url. Stopped when the script exits.
-pids=
-start_server() {
-	prog=$1 name=$2
-	shift 2
-	"$GOBIN/$prog" -addr 127.0.0.1:0 -addr-file "$name.url" "$@" \
-		>/dev/null 2>"$name.log" &
-	pids="$pids $!"
-	i=0
-	until [ -s "$name.url" ]; do
-		i=$((i + 1))
-		if [ "$i" -gt 100 ]; then
-			echo "$prog did not start:"
-			cat "$name.log"
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-stop_servers() {
-	# shellcheck disable=SC2086
-	[ -z "$pids" ] || { kill $pids 2>/dev/null; wait 2>/dev/null; }
-}
-trap stop_servers EXIT
-
 # The directory must hold nothing, not even a dot file.
 test_dir_empty() {
 	if [ -n "$(ls -A "$1")" ]; then
@@ -64,14 +38,10 @@ check_fault() {
 }
 
 test_setup 'start faultsrv' '
-	start_server faultsrv fault &&
-	F=$(cat fault.url) &&
-	start_server faultsrv gone &&
-	GONE=$(cat gone.url) &&
-	gone_pid=${pids##* } &&
-	pids=${pids% *} &&
-	kill "$gone_pid" &&
-	wait "$gone_pid"
+	start_server F faultsrv &&
+	start_server GONE faultsrv &&
+	kill "$GONE_pid" &&
+	wait "$GONE_pid"
 '
 
 test_expect_success 'a good profile is written, and the line says so' '
@@ -199,7 +169,7 @@ test_expect_success 'a redirect to another protocol is refused' '
 
 test_expect_success 'a redirect loop stops after 3 redirects' '
 	check_fault loop redirect-loop "redirect-loop|0|error|302|too many redirects (more than 3)" &&
-	test "$(grep -c "GET /redirect-loop " fault.log)" = 4
+	test "$(grep -c "GET /redirect-loop " F.log)" = 4
 '
 
 test_expect_success 'a failed fetch leaves the previous file alone' '

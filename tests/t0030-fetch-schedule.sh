@@ -4,32 +4,6 @@ test_description='pprof-fetch schedules: a fixed grid, concurrent targets, skipp
 
 test_have_prereq GO || skip_all 'needs go and the Go test programs (make go-progs)'
 
-# start_server PROG NAME [FLAGS]: a Go test program on a free loopback
-# port; its base URL lands in NAME.url. Stopped when the script exits.
-pids=
-start_server() {
-	prog=$1 name=$2
-	shift 2
-	"$GOBIN/$prog" -addr 127.0.0.1:0 -addr-file "$name.url" "$@" \
-		>/dev/null 2>"$name.log" &
-	pids="$pids $!"
-	i=0
-	until [ -s "$name.url" ]; do
-		i=$((i + 1))
-		if [ "$i" -gt 100 ]; then
-			echo "$prog did not start:"
-			cat "$name.log"
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-stop_servers() {
-	# shellcheck disable=SC2086
-	[ -z "$pids" ] || { kill $pids 2>/dev/null; wait 2>/dev/null; }
-}
-trap stop_servers EXIT
-
 TAB=$(printf '\t')
 
 # outcomes LOG TARGET KIND: "seq outcome" of the target's lines, by seq
@@ -88,10 +62,8 @@ no_dot_files() {
 }
 
 test_setup 'start the workload and faultsrv' '
-	start_server workload work &&
-	W=$(cat work.url) &&
-	start_server faultsrv fault &&
-	F=$(cat fault.url)
+	start_server W workload &&
+	start_server F faultsrv
 '
 
 test_expect_success 'one round of every kind from the workload: all decode' '
