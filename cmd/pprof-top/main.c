@@ -30,11 +30,19 @@
 
 #define INLINE_BIT 0x80000000u
 
+#ifdef __GNUC__
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
 /* pprof's default edge fraction: lighter edges are cut before labelling. */
 #define EDGE_FRACTION 0.001
 
 struct node {
 	int64_t flat, cum;
+	size_t name;		/* offset of its escaped name in namebuf */
+	uint32_t len;
 	uint32_t stamp;		/* last sample that added to cum */
 	unsigned kept : 1, focus : 1, ignore : 1;
 	unsigned in_inline : 1, in_noinline : 1;
@@ -73,9 +81,10 @@ static struct {
 static struct htab labelsets;
 static uint32_t *slots;		/* sample index + 1; 0 is empty */
 static size_t nslots;
-static struct htab names;	/* escaped function names, without mark */
-static struct node *nodes;
-static size_t nodes_cap;
+static struct node *nodes;	/* the functions, in order of appearance */
+static size_t nnodes, nodes_cap;
+static char *namebuf;		/* their escaped names, without mark */
+static size_t namebuf_len, namebuf_cap;
 static uint32_t *frames;
 static size_t nframes, frames_cap;
 static struct sample *samples;
@@ -162,75 +171,169 @@ matches(regex_t *re, const char *esc_name, size_t len)
 }
 
 /*
- * Half a million frames name some twenty thousand functions: a small
- * direct-mapped cache, indexed by a hash of a name's length and ends,
- * answers most of them without hashing the whole name.
+ * Half a million frames name some twenty thousand functions, so the
+ * lookup of a frame's name is the inner loop. The index keeps each name's
+ * hash, length, node and name offset in one slot, at most half full: a
+ * hit costs one slot and one comparison with the name.
  */
-#define NAME_CACHE 16384
+struct name_slot {
+	size_t hash;
+	size_t name;		/* the node's name, copied: one miss less */
+	uint32_t len, id;	/* id: node index + 1; 0 is empty */
+};
 
-static struct {
-	const char *key;
-	uint32_t len, id;
-} name_cache[NAME_CACHE];
+static struct name_slot *name_index;
+static size_t name_index_cap;
 
+/*
+ * The index's hash reads a name's length and its first, middle and last
+ * eight bytes: names that agree on all of them only make a longer probe.
+ */
 static size_t
-cache_slot(const char *f, size_t len)
+name_hash(const char *f, size_t len)
 {
-	uint64_t a = 0, b = 0;
+	uint64_t a = 0, b = 0, c = 0;
 
 	memcpy(&a, f, len < 8 ? len : 8);
 	if (len > 8)
 		memcpy(&b, f + len - 8, 8);
-	a = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ len) * 0xbf58476d1ce4e5b9ULL;
-	return (size_t)(a >> 50) & (NAME_CACHE - 1);
-}
-
-static uint32_t
-node_of(const char *f, size_t len)
-{
-	size_t slot = cache_slot(f, len);
-	long id;
-
-	if (name_cache[slot].key != NULL && name_cache[slot].len == len &&
-	    memcmp(name_cache[slot].key, f, len) == 0)
-		return name_cache[slot].id;
-	if ((id = htab_intern(&names, f, len)) < 0)
-		msg_die(1, "out of memory");
-	if ((size_t)id >= nodes_cap) {
-		size_t cap = nodes_cap ? nodes_cap * 2 : 1024;
-
-		nodes = xrealloc(nodes, cap * sizeof *nodes);
-		memset(nodes + nodes_cap, 0, (cap - nodes_cap) * sizeof *nodes);
-		nodes_cap = cap;
-	}
-	if ((size_t)id + 1 == htab_count(&names)) {
-		struct node *n = &nodes[id];
-
-		if (opt.focus_re != NULL)
-			n->focus = matches(&opt.focus, f, len);
-		if (opt.ignore_re != NULL)
-			n->ignore = matches(&opt.ignore, f, len);
-	}
-	name_cache[slot].key = htab_key(&names, (size_t)id, NULL);
-	name_cache[slot].len = (uint32_t)len;
-	name_cache[slot].id = (uint32_t)id;
-	return (uint32_t)id;
+	if (len > 16)
+		memcpy(&c, f + len / 2 - 4, 8);
+	a = (a ^ len) * 0x9e3779b97f4a7c15ULL;
+	a = (a ^ (a >> 29) ^ b) * 0xbf58476d1ce4e5b9ULL;
+	a = (a ^ (a >> 31) ^ c) * 0x94d049bb133111ebULL;
+	return (size_t)(a ^ (a >> 32));
 }
 
 static void
-push_frame(const char *f, size_t len)
+name_index_grow(void)
 {
+	size_t cap = name_index_cap ? name_index_cap * 2 : 4096, i, k;
+	struct name_slot *t = calloc(cap, sizeof *t);
+
+	if (t == NULL)
+		msg_die(1, "out of memory");
+	for (i = 0; i < name_index_cap; i++) {
+		if (name_index[i].id == 0)
+			continue;
+		for (k = name_index[i].hash & (cap - 1); t[k].id != 0;
+		    k = (k + 1) & (cap - 1))
+			;
+		t[k] = name_index[i];
+	}
+	free(name_index);
+	name_index = t;
+	name_index_cap = cap;
+}
+
+static const char *
+node_name(uint32_t id, size_t *len)
+{
+	*len = nodes[id].len;
+	return namebuf + nodes[id].name;
+}
+
+static uint32_t
+new_node(const char *f, size_t len)
+{
+	struct node *n;
+
+	if (len > UINT32_MAX || nnodes >= INLINE_BIT - 1)
+		msg_die(1, "too many or too long function names");
+	if (nnodes == nodes_cap) {
+		nodes_cap = nodes_cap ? nodes_cap * 2 : 1024;
+		nodes = xrealloc(nodes, nodes_cap * sizeof *nodes);
+	}
+	while (namebuf_cap - namebuf_len < len + 1) {
+		namebuf_cap = namebuf_cap ? namebuf_cap * 2 : 65536;
+		namebuf = xrealloc(namebuf, namebuf_cap);
+	}
+	n = &nodes[nnodes];
+	memset(n, 0, sizeof *n);
+	memcpy(namebuf + namebuf_len, f, len);
+	namebuf[namebuf_len + len] = '\0';
+	n->name = namebuf_len;
+	n->len = (uint32_t)len;
+	namebuf_len += len + 1;
+	if (opt.focus_re != NULL)
+		n->focus = matches(&opt.focus, f, len);
+	if (opt.ignore_re != NULL)
+		n->ignore = matches(&opt.ignore, f, len);
+	return (uint32_t)nnodes++;
+}
+
+static uint32_t
+node_of(const char *f, size_t len, size_t h)
+{
+	struct name_slot *sl;
+	size_t k;
 	uint32_t id;
 
-	if (nframes == frames_cap) {
-		frames_cap = frames_cap ? frames_cap * 2 : 65536;
+	for (k = h & (name_index_cap - 1); name_index[k].id != 0;
+	    k = (k + 1) & (name_index_cap - 1)) {
+		sl = &name_index[k];
+		if (sl->hash == h && sl->len == len &&
+		    memcmp(namebuf + sl->name, f, len) == 0)
+			return sl->id - 1;
+	}
+	id = new_node(f, len);
+	sl = &name_index[k];
+	sl->hash = h;
+	sl->name = nodes[id].name;
+	sl->len = (uint32_t)len;
+	sl->id = id + 1;
+	if (nnodes * 2 > name_index_cap)
+		name_index_grow();
+	return id;
+}
+
+/*
+ * A stack's frames are split and hashed first, then looked up: the index
+ * slots of all of them are fetched at once instead of one miss after
+ * another.
+ */
+struct pending {
+	const char *f;
+	uint32_t len, inl;
+	size_t h;
+};
+
+static struct pending *pend;
+static size_t npend, pend_cap;
+
+static void
+pend_frame(const char *f, size_t len)
+{
+	struct pending *pf;
+
+	if (npend == pend_cap) {
+		pend_cap = pend_cap ? pend_cap * 2 : 256;
+		pend = xrealloc(pend, pend_cap * sizeof *pend);
+	}
+	pf = &pend[npend++];
+	pf->inl = esc_frame_inlined(f, len);
+	if (pf->inl)
+		len -= ESC_INLINE_MARK_LEN;
+	pf->f = f;
+	pf->len = (uint32_t)len;
+	pf->h = name_hash(f, len);
+	PREFETCH(&name_index[pf->h & (name_index_cap - 1)]);
+}
+
+static void
+push_pending(void)
+{
+	size_t i;
+
+	if (frames_cap - nframes < npend) {
+		while (frames_cap - nframes < npend)
+			frames_cap = frames_cap ? frames_cap * 2 : 65536;
 		frames = xrealloc(frames, frames_cap * sizeof *frames);
 	}
-	if (esc_frame_inlined(f, len))
-		id = node_of(f, len - ESC_INLINE_MARK_LEN) | INLINE_BIT;
-	else
-		id = node_of(f, len);
-	frames[nframes++] = id;
+	for (i = 0; i < npend; i++)
+		frames[nframes++] = node_of(pend[i].f, pend[i].len,
+		    pend[i].h) | (pend[i].inl ? INLINE_BIT : 0);
+	npend = 0;
 }
 
 /*
@@ -242,29 +345,29 @@ static uint32_t
 parse_stack(const char *s, size_t len)
 {
 	const char *p = s, *end = s + len, *semi;
-	size_t i, start = 0;
-	uint32_t n = 0;
+	size_t i, start = 0, n;
 
 	if (len == 0)
 		return 0;
 	if (memchr(s, '\\', len) == NULL) {
 		for (; (semi = memchr(p, ';', (size_t)(end - p))) != NULL;
-		    p = semi + 1, n++)
-			push_frame(p, (size_t)(semi - p));
-		push_frame(p, (size_t)(end - p));
-		return n + 1;
-	}
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\\' && i + 1 < len)
-			i++;
-		else if (s[i] == ';') {
-			push_frame(s + start, i - start);
-			n++;
-			start = i + 1;
+		    p = semi + 1)
+			pend_frame(p, (size_t)(semi - p));
+		pend_frame(p, (size_t)(end - p));
+	} else {
+		for (i = 0; i < len; i++) {
+			if (s[i] == '\\' && i + 1 < len)
+				i++;
+			else if (s[i] == ';') {
+				pend_frame(s + start, i - start);
+				start = i + 1;
+			}
 		}
+		pend_frame(s + start, len - start);
 	}
-	push_frame(s + start, len - start);
-	return n + 1;
+	n = npend;
+	push_pending();
+	return (uint32_t)n;
 }
 
 /* pprof's site column is a hex hash; anything else is hashed as text. */
@@ -498,7 +601,7 @@ static size_t
 select_nodes(uint32_t **out, size_t *orig, size_t *dropped,
     int64_t *edge_cutoff)
 {
-	size_t i, n = 0, nn = htab_count(&names), kept = 0;
+	size_t i, n = 0, nn = nnodes, kept = 0;
 	uint32_t *order = xrealloc(NULL, (nn + 1) * sizeof *order);
 	int64_t flatsum = 0, cutoff;
 
@@ -514,7 +617,7 @@ select_nodes(uint32_t **out, size_t *orig, size_t *dropped,
 	*edge_cutoff = abs64((int64_t)((double)flatsum * EDGE_FRACTION));
 	for (i = 0; i < n; i++) {
 		size_t len;
-		const char *k = htab_key(&names, order[i], &len);
+		const char *k = node_name(order[i], &len);
 
 		if (cutoff > 0 && abs64(nodes[order[i]].cum) < cutoff)
 			continue;
@@ -991,7 +1094,7 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	htab_init(&labelsets);
-	htab_init(&names);
+	name_index_grow();
 	htab_init(&hdr.comments);
 	if (argc == 0 && read_stream(stdin, "stdin") != 0)
 		return 1;
