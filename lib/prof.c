@@ -14,67 +14,98 @@
 
 #include "esc.h"
 #include "htab.h"
+#include "profile.pb-c.h"
 
-typedef Perftools__Profiles__Profile PB_Profile;
+typedef Perftools__Profiles__ValueType PB_ValueType;
 typedef Perftools__Profiles__Sample PB_Sample;
 typedef Perftools__Profiles__Location PB_Location;
 typedef Perftools__Profiles__Function PB_Function;
 typedef Perftools__Profiles__Mapping PB_Mapping;
-typedef Perftools__Profiles__Label PB_Label;
 
 /*
- * protobuf-c allocates every message separately; a profile has hundreds of
- * thousands of them. A bump arena makes decoding cheaper and freeing a
- * single walk over a few chunks.
+ * protobuf-c allocates every part of a message separately. The profile is
+ * decoded one top-level message (a sample, a location, ...) at a time and
+ * copied into compact tables at once, so protobuf-c's allocations go to a
+ * scratch buffer that is emptied after each message: it stays small and
+ * warm in the cache, and the only memory the profile keeps is its tables.
  */
-struct prof_arena {
-	struct prof_arena *next;
-	size_t used, cap;
+struct scratch_block {
+	struct scratch_block *next;
 	max_align_t data[];
 };
 
-#define ARENA_CHUNK ((size_t)1 << 20)
+struct scratch {
+	unsigned char *buf;
+	size_t used, cap;
+	size_t spilled;			/* bytes in blocks since the reset */
+	struct scratch_block *blocks;	/* what did not fit in buf */
+};
 
 static void *
-arena_alloc(void *ctx, size_t n)
+scratch_alloc(void *ctx, size_t n)
 {
-	struct prof_arena **head = ctx, *a = *head;
+	struct scratch *s = ctx;
 	size_t align = sizeof(max_align_t);
+	struct scratch_block *b;
 	void *p;
 
 	n = (n + align - 1) / align * align;
-	if (a == NULL || a->cap - a->used < n) {
-		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
-
-		a = malloc(sizeof *a + cap);
-		if (a == NULL)
-			return NULL;
-		a->cap = cap;
-		a->used = 0;
-		a->next = *head;
-		*head = a;
+	if (n <= s->cap - s->used) {
+		p = s->buf + s->used;
+		s->used += n;
+		return p;
 	}
-	p = (char *)a->data + a->used;
-	a->used += n;
-	return p;
+	if ((b = malloc(sizeof *b + n)) == NULL)
+		return NULL;
+	b->next = s->blocks;
+	s->blocks = b;
+	s->spilled += n;
+	return b->data;
 }
 
 static void
-arena_free_one(void *ctx, void *p)
+scratch_free(void *ctx, void *p)
 {
 	(void)ctx;
 	(void)p;
 }
 
-static void
-arena_release(struct prof_arena *a)
+/* Empties the scratch; a message that spilled makes buf big enough. */
+static int
+scratch_reset(struct scratch *s)
 {
-	while (a != NULL) {
-		struct prof_arena *next = a->next;
+	size_t want = s->used + s->spilled;
 
-		free(a);
-		a = next;
+	while (s->blocks != NULL) {
+		struct scratch_block *next = s->blocks->next;
+
+		free(s->blocks);
+		s->blocks = next;
 	}
+	s->used = 0;
+	s->spilled = 0;
+	if (want > s->cap || s->buf == NULL) {
+		size_t cap = want > 65536 ? want * 2 : 65536;
+		unsigned char *nb = realloc(s->buf, cap);
+
+		if (nb == NULL)
+			return -1;
+		s->buf = nb;
+		s->cap = cap;
+	}
+	return 0;
+}
+
+static void
+scratch_release(struct scratch *s)
+{
+	while (s->blocks != NULL) {
+		struct scratch_block *next = s->blocks->next;
+
+		free(s->blocks);
+		s->blocks = next;
+	}
+	free(s->buf);
 }
 
 static void
@@ -283,75 +314,6 @@ read_varint(const unsigned char *d, size_t n, size_t *pos, uint64_t *v)
 	return -2;
 }
 
-/*
- * Walks the top level of the message before protobuf-c sees it: a
- * truncated or foreign file then gets a reason that names the byte where
- * it went wrong instead of protobuf-c's bare failure.
- */
-static int
-wire_check(const unsigned char *d, size_t n, char *err, size_t errlen)
-{
-	size_t pos = 0, start;
-	uint64_t tag, len;
-	int rc;
-
-	while (pos < n) {
-		start = pos;
-		if ((rc = read_varint(d, n, &pos, &tag)) != 0)
-			goto truncated;
-		if (tag >> 3 == 0 || tag >> 3 > 536870911) {
-			if (start == 0) {
-				describe_junk(d, n, err, errlen);
-				return -1;
-			}
-			seterr(err, errlen, "malformed protobuf: bad field "
-			    "number at byte %zu", start);
-			return -1;
-		}
-		switch (tag & 7) {
-		case 0:
-			if (read_varint(d, n, &pos, &len) != 0)
-				goto truncated;
-			break;
-		case 1:
-		case 5:
-			if (n - pos < ((tag & 7) == 1 ? 8u : 4u))
-				goto truncated;
-			pos += (tag & 7) == 1 ? 8 : 4;
-			break;
-		case 2:
-			if (read_varint(d, n, &pos, &len) != 0)
-				goto truncated;
-			if (len > n - pos) {
-				seterr(err, errlen, "truncated protobuf: field "
-				    "%llu at byte %zu needs %llu bytes, %zu "
-				    "remain", (unsigned long long)(tag >> 3),
-				    start, (unsigned long long)len, n - pos);
-				return -1;
-			}
-			pos += (size_t)len;
-			break;
-		default:
-			if (start == 0) {
-				describe_junk(d, n, err, errlen);
-				return -1;
-			}
-			seterr(err, errlen, "malformed protobuf: wire type %u "
-			    "at byte %zu", (unsigned)(tag & 7), start);
-			return -1;
-		}
-	}
-	return 0;
-truncated:
-	if (start == 0 && pos >= n) {
-		describe_junk(d, n, err, errlen);
-		return -1;
-	}
-	seterr(err, errlen, "truncated protobuf: field at byte %zu runs past "
-	    "the end (%zu bytes)", start, n);
-	return -1;
-}
-
 static int
 looks_like_text(const unsigned char *d, size_t n)
 {
@@ -456,6 +418,454 @@ idmap_free(struct idmap *m)
 	free(m->sorted);
 }
 
+/*
+ * Grows the array whose pointer is at ap (any object pointer type; it is
+ * copied, not cast) from *cap elements of size elem to hold need, and at
+ * least one. Returns -1 when memory runs out, the array left as it was.
+ */
+static int
+reserve(void *ap, size_t *cap, size_t need, size_t elem)
+{
+	void *a, *na;
+	size_t n = *cap ? *cap : 64;
+
+	if (need <= *cap && *cap > 0)
+		return 0;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			return -1;
+		n *= 2;
+	}
+	memcpy(&a, ap, sizeof a);
+	if (n > SIZE_MAX / elem || (na = realloc(a, n * elem)) == NULL)
+		return -1;
+	memcpy(ap, &na, sizeof na);
+	*cap = n;
+	return 0;
+}
+
+/* What the walk fills, beyond struct prof itself. */
+struct walk {
+	struct prof *p;
+	struct scratch sc;
+	ProtobufCAllocator alloc;
+	size_t cap_types, cap_samples, cap_values, cap_locid, cap_labels;
+	size_t cap_mappings, cap_locations, cap_lines, cap_functions;
+	size_t cap_str, cap_strlen, cap_comment, nvalues, nlocid, nlabels, nlines;
+	size_t blob_len;
+	uint64_t *locid;	/* per sample: location ids, then indices */
+	size_t nperiod, cap_period;
+	size_t (*period)[3];	/* each period_type: offset, length, byte */
+	char *err;
+	size_t errlen;
+};
+
+#define GROW(w, arr, capname, need) \
+	reserve(&(arr), &(w)->capname, (need), sizeof *(arr))
+
+static int
+add_type(struct walk *w, const PB_ValueType *m)
+{
+	struct prof *p = w->p;
+
+	if (GROW(w, p->types, cap_types, p->ntypes + 1) != 0)
+		return -1;
+	p->types[p->ntypes].type = m->type;
+	p->types[p->ntypes].unit = m->unit;
+	p->ntypes++;
+	return 0;
+}
+
+static int
+add_sample(struct walk *w, const PB_Sample *m)
+{
+	struct prof *p = w->p;
+	struct prof_sample *s;
+	size_t j;
+
+	if (m->n_location_id > UINT32_MAX || m->n_label > UINT32_MAX ||
+	    m->n_value > UINT32_MAX)
+		return -1;
+	if (GROW(w, p->samples, cap_samples, p->nsample + 1) != 0 ||
+	    GROW(w, w->locid, cap_locid, w->nlocid + m->n_location_id) != 0 ||
+	    GROW(w, p->values, cap_values, w->nvalues + m->n_value) != 0 ||
+	    GROW(w, p->labels, cap_labels, w->nlabels + m->n_label) != 0)
+		return -1;
+	s = &p->samples[p->nsample++];
+	s->loc = w->nlocid;
+	s->nloc = (uint32_t)m->n_location_id;
+	s->label = w->nlabels;
+	s->nlabel = (uint32_t)m->n_label;
+	s->nvalue = (uint32_t)m->n_value;
+	if (m->n_location_id > 0)
+		memcpy(w->locid + w->nlocid, m->location_id,
+		    m->n_location_id * sizeof *w->locid);
+	w->nlocid += m->n_location_id;
+	if (m->n_value > 0)
+		memcpy(p->values + w->nvalues, m->value,
+		    m->n_value * sizeof *p->values);
+	w->nvalues += m->n_value;
+	for (j = 0; j < m->n_label; j++) {
+		struct prof_label *l = &p->labels[w->nlabels++];
+
+		l->key = m->label[j]->key;
+		l->str = m->label[j]->str;
+		l->num = m->label[j]->num;
+		l->num_unit = m->label[j]->num_unit;
+	}
+	return 0;
+}
+
+static int
+add_mapping(struct walk *w, const PB_Mapping *m)
+{
+	struct prof *p = w->p;
+	struct prof_mapping *pm;
+
+	if (GROW(w, p->mappings, cap_mappings, p->nmapping + 1) != 0)
+		return -1;
+	pm = &p->mappings[p->nmapping++];
+	pm->id = m->id;
+	pm->memory_start = m->memory_start;
+	pm->memory_limit = m->memory_limit;
+	pm->file_offset = m->file_offset;
+	pm->filename = m->filename;
+	pm->build_id = m->build_id;
+	return 0;
+}
+
+static int
+add_location(struct walk *w, const PB_Location *m)
+{
+	struct prof *p = w->p;
+	struct prof_location *l;
+	size_t j;
+
+	if (m->n_line > UINT32_MAX ||
+	    GROW(w, p->locations, cap_locations, p->nlocation + 1) != 0 ||
+	    GROW(w, p->lines, cap_lines, w->nlines + m->n_line) != 0)
+		return -1;
+	l = &p->locations[p->nlocation++];
+	l->id = m->id;
+	l->mapping_id = m->mapping_id;
+	l->address = m->address;
+	l->is_folded = m->is_folded;
+	l->line = w->nlines;
+	l->nline = (uint32_t)m->n_line;
+	for (j = 0; j < m->n_line; j++) {
+		p->lines[w->nlines].function_id = m->line[j]->function_id;
+		p->lines[w->nlines].line = m->line[j]->line;
+		w->nlines++;
+	}
+	return 0;
+}
+
+static int
+add_function(struct walk *w, const PB_Function *m)
+{
+	struct prof *p = w->p;
+	struct prof_function *f;
+
+	if (GROW(w, p->functions, cap_functions, p->nfunction + 1) != 0)
+		return -1;
+	f = &p->functions[p->nfunction++];
+	f->id = m->id;
+	f->name = m->name;
+	f->system_name = m->system_name;
+	f->filename = m->filename;
+	f->start_line = m->start_line;
+	return 0;
+}
+
+/*
+ * A string is kept as C sees it, up to its first NUL, in one blob sized
+ * for the whole message: every string costs at least a byte of framing,
+ * so the blob never moves and the pointers stay valid.
+ */
+static int
+add_string(struct walk *w, const unsigned char *d, size_t n)
+{
+	struct prof *p = w->p;
+	const unsigned char *nul = memchr(d, '\0', n);
+	char *s = p->strblob + w->blob_len;
+
+	if (GROW(w, p->str, cap_str, p->nstr + 1) != 0 ||
+	    GROW(w, p->strlen, cap_strlen, p->nstr + 1) != 0)
+		return -1;
+	if (nul != NULL)
+		n = (size_t)(nul - d);
+	memcpy(s, d, n);
+	s[n] = '\0';
+	w->blob_len += n + 1;
+	p->str[p->nstr] = s;
+	p->strlen[p->nstr] = n;
+	p->nstr++;
+	return 0;
+}
+
+static int
+add_comment(struct walk *w, uint64_t v)
+{
+	struct prof *p = w->p;
+
+	if (GROW(w, p->comment, cap_comment, p->ncomment + 1) != 0)
+		return -1;
+	p->comment[p->ncomment++] = (int64_t)v;
+	return 0;
+}
+
+/* The fields of Profile, by number, with the wire type each must have. */
+enum {
+	F_SAMPLE_TYPE = 1, F_SAMPLE, F_MAPPING, F_LOCATION, F_FUNCTION,
+	F_STRING, F_DROP_FRAMES, F_KEEP_FRAMES, F_TIME, F_DURATION,
+	F_PERIOD_TYPE, F_PERIOD, F_COMMENT, F_DEFAULT_TYPE, F_DOC_URL
+};
+
+static const char *const msg_name[] = {
+	[F_SAMPLE_TYPE] = "sample_type", [F_SAMPLE] = "sample",
+	[F_MAPPING] = "mapping", [F_LOCATION] = "location",
+	[F_FUNCTION] = "function", [F_PERIOD_TYPE] = "period_type",
+};
+
+/* One length-delimited field: a message handed to protobuf-c, a string. */
+static int
+walk_bytes(struct walk *w, unsigned field, const unsigned char *base,
+    size_t off, size_t n, size_t at)
+{
+	const unsigned char *d = base + off;
+	ProtobufCAllocator *a = &w->alloc;
+	void *m = NULL;
+	int rc = 0;
+
+	switch (field) {
+	case F_STRING:
+		return add_string(w, d, n) == 0 ? 0 : -1;
+	case F_PERIOD_TYPE:
+		if (GROW(w, w->period, cap_period, w->nperiod + 1) != 0)
+			return -1;
+		w->period[w->nperiod][0] = off;
+		w->period[w->nperiod][1] = n;
+		w->period[w->nperiod][2] = at;
+		w->nperiod++;
+		return 0;
+	case F_SAMPLE_TYPE:
+		if ((m = perftools__profiles__value_type__unpack(a, n, d)) != NULL)
+			rc = add_type(w, m);
+		break;
+	case F_SAMPLE:
+		if ((m = perftools__profiles__sample__unpack(a, n, d)) != NULL)
+			rc = add_sample(w, m);
+		break;
+	case F_MAPPING:
+		if ((m = perftools__profiles__mapping__unpack(a, n, d)) != NULL)
+			rc = add_mapping(w, m);
+		break;
+	case F_LOCATION:
+		if ((m = perftools__profiles__location__unpack(a, n, d)) != NULL)
+			rc = add_location(w, m);
+		break;
+	case F_FUNCTION:
+		if ((m = perftools__profiles__function__unpack(a, n, d)) != NULL)
+			rc = add_function(w, m);
+		break;
+	}
+	if (scratch_reset(&w->sc) != 0)
+		return -1;
+	if (m == NULL) {
+		seterr(w->err, w->errlen, "malformed protobuf: bad %s message "
+		    "at byte %zu", msg_name[field], at);
+		return -2;
+	}
+	return rc;
+}
+
+/*
+ * Where the walk reads from: the whole message, or (see gunzip_async) a
+ * buffer that another thread is still inflating into. src_need returns
+ * how many bytes are there once upto are, or all of them if fewer.
+ */
+struct src {
+	const unsigned char *d;
+	size_t n;
+	struct inflater *inf;	/* NULL: all n bytes are there */
+};
+
+static size_t src_need(struct src *s, size_t upto);
+
+static int
+walk_error_type(struct walk *w, unsigned field, unsigned wt, size_t at)
+{
+	seterr(w->err, w->errlen, "malformed protobuf: field %u with wire "
+	    "type %u at byte %zu", field, wt, at);
+	return -1;
+}
+
+static void
+set_scalar(struct prof *p, unsigned field, int64_t v)
+{
+	switch (field) {
+	case F_DROP_FRAMES: p->drop_frames = v; break;
+	case F_KEEP_FRAMES: p->keep_frames = v; break;
+	case F_TIME: p->time_nanos = v; break;
+	case F_DURATION: p->duration_nanos = v; break;
+	case F_PERIOD: p->period = v; break;
+	case F_DEFAULT_TYPE: p->default_sample_type = v; break;
+	case F_DOC_URL: p->doc_url = v; break;
+	}
+}
+
+static int
+is_message(unsigned field)
+{
+	return (field >= F_SAMPLE_TYPE && field <= F_STRING) ||
+	    field == F_PERIOD_TYPE;
+}
+
+/*
+ * Walks the top level of the Profile message: each sample, location and
+ * the like goes to protobuf-c alone and straight into the tables. A
+ * truncated or foreign file gets a reason that names the byte where it
+ * went wrong.
+ */
+static int
+walk(struct walk *w, struct src *src)
+{
+	const unsigned char *d = src->d;
+	size_t pos = 0, start = 0, n;
+	uint64_t tag, v, len;
+	unsigned field, wt;
+	int rc;
+
+	for (;;) {
+		n = src_need(src, pos + 20);
+		if (pos >= n)
+			return 0;
+		start = pos;
+		if (read_varint(d, n, &pos, &tag) != 0)
+			goto truncated;
+		field = (unsigned)(tag >> 3 <= 536870911 ? tag >> 3 : 0);
+		wt = (unsigned)(tag & 7);
+		if (field == 0 || wt == 3 || wt == 4 || wt > 5) {
+			if (start == 0) {
+				describe_junk(d, n, w->err, w->errlen);
+				return -1;
+			}
+			if (field == 0)
+				seterr(w->err, w->errlen, "malformed protobuf: "
+				    "bad field number at byte %zu", start);
+			else
+				seterr(w->err, w->errlen, "malformed protobuf: "
+				    "wire type %u at byte %zu", wt, start);
+			return -1;
+		}
+		if (wt == 0) {
+			if (read_varint(d, n, &pos, &v) != 0)
+				goto truncated;
+			if (is_message(field))
+				return walk_error_type(w, field, wt, start);
+			if (field == F_COMMENT) {
+				if (add_comment(w, v) != 0)
+					goto oom;
+			} else
+				set_scalar(w->p, field, (int64_t)v);
+			continue;
+		}
+		if (wt == 1 || wt == 5) {
+			size_t k = wt == 1 ? 8 : 4;
+
+			if (n - pos < k)
+				goto truncated;
+			if (field <= F_DOC_URL)
+				return walk_error_type(w, field, wt, start);
+			pos += k;
+			continue;
+		}
+		if (read_varint(d, n, &pos, &len) != 0)
+			goto truncated;
+		n = src_need(src, len > SIZE_MAX - pos ? SIZE_MAX : pos + len);
+		if (len > n - pos) {
+			seterr(w->err, w->errlen, "truncated protobuf: field "
+			    "%u at byte %zu needs %llu bytes, %zu remain", field,
+			    start, (unsigned long long)len, n - pos);
+			return -1;
+		}
+		if (is_message(field)) {
+			if ((rc = walk_bytes(w, field, d, pos, (size_t)len,
+			    start)) == -1)
+				goto oom;
+			if (rc != 0)
+				return -1;
+		} else if (field == F_COMMENT) {
+			size_t q = pos, end = pos + (size_t)len;
+
+			while (q < end) {
+				if (read_varint(d, end, &q, &v) != 0) {
+					seterr(w->err, w->errlen, "malformed "
+					    "protobuf: bad packed comment at "
+					    "byte %zu", start);
+					return -1;
+				}
+				if (add_comment(w, v) != 0)
+					goto oom;
+			}
+		} else if (field <= F_DOC_URL)
+			return walk_error_type(w, field, wt, start);
+		pos += (size_t)len;
+	}
+truncated:
+	if (start == 0 && pos >= n) {
+		describe_junk(d, n, w->err, w->errlen);
+		return -1;
+	}
+	seterr(w->err, w->errlen, "truncated protobuf: field at byte %zu "
+	    "runs past the end (%zu bytes)", start, n);
+	return -1;
+oom:
+	seterr(w->err, w->errlen, "out of memory");
+	return -1;
+}
+
+/*
+ * A message field given twice is merged, which for protobuf is the same
+ * as decoding its occurrences one after the other as one message.
+ */
+static int
+walk_period(struct walk *w, const unsigned char *d)
+{
+	PB_ValueType *m;
+	unsigned char *cat = NULL;
+	size_t i, len = 0;
+
+	if (w->nperiod == 0)
+		return 0;
+	if (w->nperiod == 1)
+		m = perftools__profiles__value_type__unpack(&w->alloc,
+		    w->period[0][1], d + w->period[0][0]);
+	else {
+		for (i = 0; i < w->nperiod; i++)
+			len += w->period[i][1];
+		if ((cat = malloc(len + 1)) == NULL) {
+			seterr(w->err, w->errlen, "out of memory");
+			return -1;
+		}
+		for (len = 0, i = 0; i < w->nperiod; i++) {
+			memcpy(cat + len, d + w->period[i][0], w->period[i][1]);
+			len += w->period[i][1];
+		}
+		m = perftools__profiles__value_type__unpack(&w->alloc, len,
+		    cat);
+		free(cat);
+	}
+	if (m == NULL) {
+		seterr(w->err, w->errlen, "malformed protobuf: bad period_type "
+		    "message at byte %zu", w->period[w->nperiod - 1][2]);
+		return -1;
+	}
+	w->p->period_type = m->type;
+	w->p->period_unit = m->unit;
+	return 0;
+}
+
 const char *
 prof_str(const struct prof *p, int64_t i)
 {
@@ -477,29 +887,29 @@ prof_str(const struct prof *p, int64_t i)
 static int
 check_strings(struct prof *p, char *err, size_t errlen)
 {
-	const PB_Profile *pb = p->pb;
 	size_t i, j;
 
-	for (i = 0; i < pb->n_sample_type; i++) {
-		CHECK_STR(pb->sample_type[i]->type, "sample type %zu", i + 1);
-		CHECK_STR(pb->sample_type[i]->unit, "sample type %zu", i + 1);
+	for (i = 0; i < p->ntypes; i++) {
+		CHECK_STR(p->types[i].type, "sample type %zu", i + 1);
+		CHECK_STR(p->types[i].unit, "sample type %zu", i + 1);
 	}
-	for (i = 0; i < pb->n_sample; i++)
-		for (j = 0; j < pb->sample[i]->n_label; j++) {
-			const PB_Label *l = pb->sample[i]->label[j];
+	for (i = 0; i < p->nsample; i++)
+		for (j = 0; j < p->samples[i].nlabel; j++) {
+			const struct prof_label *l =
+			    &p->labels[p->samples[i].label + j];
 
 			CHECK_STR(l->key, "a label of sample %zu", i + 1);
 			CHECK_STR(l->str, "a label of sample %zu", i + 1);
 			CHECK_STR(l->num_unit, "a label of sample %zu", i + 1);
 		}
-	for (i = 0; i < pb->n_mapping; i++) {
-		CHECK_STR(pb->mapping[i]->filename, "mapping %llu",
-		    (unsigned long long)pb->mapping[i]->id);
-		CHECK_STR(pb->mapping[i]->build_id, "mapping %llu",
-		    (unsigned long long)pb->mapping[i]->id);
+	for (i = 0; i < p->nmapping; i++) {
+		CHECK_STR(p->mappings[i].filename, "mapping %llu",
+		    (unsigned long long)p->mappings[i].id);
+		CHECK_STR(p->mappings[i].build_id, "mapping %llu",
+		    (unsigned long long)p->mappings[i].id);
 	}
-	for (i = 0; i < pb->n_function; i++) {
-		const PB_Function *f = pb->function[i];
+	for (i = 0; i < p->nfunction; i++) {
+		const struct prof_function *f = &p->functions[i];
 
 		CHECK_STR(f->name, "function %llu", (unsigned long long)f->id);
 		CHECK_STR(f->system_name, "function %llu",
@@ -507,16 +917,14 @@ check_strings(struct prof *p, char *err, size_t errlen)
 		CHECK_STR(f->filename, "function %llu",
 		    (unsigned long long)f->id);
 	}
-	for (i = 0; i < pb->n_comment; i++)
-		CHECK_STR(pb->comment[i], "comment %zu", i + 1);
-	CHECK_STR(pb->drop_frames, "drop_frames");
-	CHECK_STR(pb->keep_frames, "keep_frames");
-	CHECK_STR(pb->default_sample_type, "default_sample_type");
-	CHECK_STR(pb->doc_url, "doc_url");
-	if (pb->period_type != NULL) {
-		CHECK_STR(pb->period_type->type, "period_type");
-		CHECK_STR(pb->period_type->unit, "period_type");
-	}
+	for (i = 0; i < p->ncomment; i++)
+		CHECK_STR(p->comment[i], "comment %zu", i + 1);
+	CHECK_STR(p->drop_frames, "drop_frames");
+	CHECK_STR(p->keep_frames, "keep_frames");
+	CHECK_STR(p->default_sample_type, "default_sample_type");
+	CHECK_STR(p->doc_url, "doc_url");
+	CHECK_STR(p->period_type, "period_type");
+	CHECK_STR(p->period_unit, "period_type");
 	return 0;
 }
 
@@ -534,8 +942,8 @@ basename_of(const char *path, const char **base, size_t *n)
  * mapping's file in brackets, or <unknown>.
  */
 static void
-unnamed_frame(const struct prof *p, const PB_Mapping *m, struct sbuf *b,
-    int inlined)
+unnamed_frame(const struct prof *p, const struct prof_mapping *m,
+    struct sbuf *b, int inlined)
 {
 	const char *file = m != NULL ? prof_str(p, m->filename) : "";
 	const char *base;
@@ -577,182 +985,200 @@ mix(uint64_t h, uint64_t v)
 	return h ^ (h >> 29);
 }
 
-static uint64_t
-mix_str(uint64_t h, const char *s)
-{
-	size_t n = strlen(s);
+/* The keys hash each string of the table once, however often named. */
+struct keyctx {
+	const struct prof *p;
+	uint64_t *strhash;	/* htab_hash of string i, when strdone[i] */
+	unsigned char *strdone;
+};
 
-	return mix(mix(h, n), htab_hash(s, n));
+/* String i, checked to be in the table. */
+static uint64_t
+mix_str(struct keyctx *k, uint64_t h, int64_t i)
+{
+	size_t n = k->p->strlen[i];
+
+	if (!k->strdone[i]) {
+		k->strhash[i] = htab_hash(k->p->str[i], n);
+		k->strdone[i] = 1;
+	}
+	return mix(mix(h, n), k->strhash[i]);
 }
 
 static uint64_t
-mapping_key(const struct prof *p, const PB_Mapping *m)
+mapping_key(struct keyctx *k, const struct prof_mapping *m)
 {
 	uint64_t size = m->memory_limit - m->memory_start;
-	const char *id = prof_str(p, m->build_id);
+	int64_t id = m->build_id;
 
 	size = size + 0x1000 - 1;
 	size -= size % 0x1000;
-	if (*id == '\0')
-		id = prof_str(p, m->filename);
-	return mix_str(mix(mix(1, size), m->file_offset), id);
+	if (*prof_str(k->p, id) == '\0')
+		id = m->filename;
+	return mix_str(k, mix(mix(1, size), m->file_offset), id);
 }
 
 static uint64_t
-function_key(const struct prof *p, const PB_Function *f)
+function_key(struct keyctx *k, const struct prof_function *f)
 {
 	uint64_t h = mix(2, (uint64_t)f->start_line);
 
-	h = mix_str(h, prof_str(p, f->name));
-	h = mix_str(h, prof_str(p, f->system_name));
-	return mix_str(h, prof_str(p, f->filename));
+	h = mix_str(k, h, f->name);
+	h = mix_str(k, h, f->system_name);
+	return mix_str(k, h, f->filename);
 }
 
 static uint64_t
-location_key(const struct prof *p, const PB_Location *l,
-    const PB_Mapping *m, const struct idmap *funcs, const uint64_t *fkeys)
+location_key(struct keyctx *k, const struct prof_location *l,
+    const struct prof_mapping *m, const long *fidx, const uint64_t *fkeys)
 {
-	uint64_t h = mix(3, l->is_folded);
+	uint64_t h = mix(3, (uint64_t)l->is_folded);
 	size_t j;
 
 	if (m != NULL)
 		h = mix(mix(h, l->address - m->memory_start),
-		    mapping_key(p, m));
+		    mapping_key(k, m));
 	else
 		h = mix(mix(h, l->address), 0);
-	for (j = 0; j < l->n_line; j++) {
-		long fi = idmap_get(funcs, l->line[j]->function_id);
-
-		h = mix(h, fi >= 0 ? fkeys[fi] : 0);
-		h = mix(h, (uint64_t)l->line[j]->line);
+	for (j = 0; j < l->nline; j++) {
+		h = mix(h, fkeys[fidx[j]]);
+		h = mix(h, (uint64_t)k->p->lines[l->line + j].line);
 	}
-	return mix(h, l->n_line);
+	return mix(h, l->nline);
 }
 
-/* Builds the escaped, root-first frame text of every location. */
+/* Builds the escaped, root-first frame text and the key of every location. */
 static int
 resolve_locations(struct prof *p, const struct idmap *maps,
     const struct idmap *funcs, char *err, size_t errlen)
 {
-	const PB_Profile *pb = p->pb;
-	struct sbuf b = SBUF_INIT;
+	struct keyctx k;
+	struct sbuf all = SBUF_INIT;
 	uint64_t *fkeys;
-	size_t i, j;
+	long *fidx = NULL;
+	size_t *off, fcap = 0, i, j;
+	int rc = -1;
 
-	if ((fkeys = malloc((pb->n_function + 1) * sizeof *fkeys)) == NULL)
-		goto oom;
-	for (i = 0; i < pb->n_function; i++)
-		fkeys[i] = function_key(p, pb->function[i]);
-	p->locframes = calloc(pb->n_location + 1, sizeof *p->locframes);
-	p->locframes_len = calloc(pb->n_location + 1,
+	k.p = p;
+	k.strhash = malloc((p->nstr + 1) * sizeof *k.strhash);
+	k.strdone = calloc(p->nstr + 1, 1);
+	fkeys = malloc((p->nfunction + 1) * sizeof *fkeys);
+	off = malloc((p->nlocation + 1) * sizeof *off);
+	p->locframes = malloc((p->nlocation + 1) * sizeof *p->locframes);
+	p->locframes_len = malloc((p->nlocation + 1) *
 	    sizeof *p->locframes_len);
-	p->lockey = calloc(pb->n_location + 1, sizeof *p->lockey);
-	if (p->locframes == NULL || p->locframes_len == NULL ||
+	p->lockey = malloc((p->nlocation + 1) * sizeof *p->lockey);
+	if (k.strhash == NULL || k.strdone == NULL || fkeys == NULL ||
+	    off == NULL || p->locframes == NULL || p->locframes_len == NULL ||
 	    p->lockey == NULL)
 		goto oom;
-	for (i = 0; i < pb->n_location; i++) {
-		const PB_Location *l = pb->location[i];
+	for (i = 0; i < p->nfunction; i++)
+		fkeys[i] = function_key(&k, &p->functions[i]);
+	for (i = 0; i < p->nlocation; i++) {
+		const struct prof_location *l = &p->locations[i];
 		long mi = idmap_get(maps, l->mapping_id);
-		const PB_Mapping *m = mi >= 0 ? pb->mapping[mi] : NULL;
+		const struct prof_mapping *m = mi >= 0 ? &p->mappings[mi] : NULL;
 
-		sbuf_reset(&b);
-		if (l->n_line == 0)
-			unnamed_frame(p, m, &b, 0);
+		if (reserve(&fidx, &fcap, l->nline, sizeof *fidx) != 0)
+			goto oom;
+		off[i] = all.len;
+		if (l->nline == 0)
+			unnamed_frame(p, m, &all, 0);
 		/* Lines are innermost first; the stream wants root first. */
-		for (j = l->n_line; j-- > 0;) {
-			long fi;
-			const char *name;
+		for (j = l->nline; j-- > 0;) {
+			const struct prof_line *ln = &p->lines[l->line + j];
+			const struct prof_function *f;
+			int inl = j + 1 < l->nline;
 
-			if (l->line[j]->function_id == 0) {
+			if (ln->function_id == 0) {
 				seterr(err, errlen, "location %llu has a line "
 				    "without a function",
 				    (unsigned long long)l->id);
-				goto fail;
+				goto out;
 			}
-			fi = idmap_get(funcs, l->line[j]->function_id);
-			if (fi < 0) {
+			if ((fidx[j] = idmap_get(funcs, ln->function_id)) < 0) {
 				seterr(err, errlen, "location %llu refers to "
 				    "missing function %llu",
 				    (unsigned long long)l->id,
-				    (unsigned long long)l->line[j]->function_id);
-				goto fail;
+				    (unsigned long long)ln->function_id);
+				goto out;
 			}
-			if (j + 1 < l->n_line)
-				sbuf_putc(&b, ';');
-			name = prof_str(p, pb->function[fi]->name);
-			if (*name == '\0')
-				unnamed_frame(p, m, &b, j + 1 < l->n_line);
+			if (inl)
+				sbuf_putc(&all, ';');
+			f = &p->functions[fidx[j]];
+			if (p->strlen[f->name] == 0)
+				unnamed_frame(p, m, &all, inl);
 			else
-				esc_frame(&b, name, strlen(name),
-				    j + 1 < l->n_line);
+				esc_frame(&all, p->str[f->name],
+				    p->strlen[f->name], inl);
 		}
-		if (b.oom || (p->locframes[i] = arena_alloc(&p->arena,
-		    b.len + 1)) == NULL)
+		if (all.oom)
 			goto oom;
-		p->lockey[i] = location_key(p, l, m, funcs, fkeys);
-		memcpy(p->locframes[i], b.s, b.len + 1);
-		p->locframes_len[i] = b.len;
+		p->locframes_len[i] = all.len - off[i];
+		p->lockey[i] = location_key(&k, l, m, fidx, fkeys);
 	}
-	sbuf_free(&b);
-	free(fkeys);
-	return 0;
+	p->frametext = all.s;
+	all.s = NULL;
+	for (i = 0; i < p->nlocation; i++)
+		p->locframes[i] = p->frametext + off[i];
+	rc = 0;
+	goto out;
 oom:
 	seterr(err, errlen, "out of memory");
-fail:
-	sbuf_free(&b);
+out:
+	sbuf_free(&all);
+	free(k.strhash);
+	free(k.strdone);
 	free(fkeys);
-	return -1;
+	free(fidx);
+	free(off);
+	return rc;
 }
 
+/*
+ * Checks every sample's values and locations. The location ids become
+ * indices in place: index k (4 bytes) is written only after id k (8 bytes
+ * at twice the offset) has been read, so no id is overwritten unread.
+ */
 static int
-resolve_samples(struct prof *p, const struct idmap *locs, char *err,
-    size_t errlen)
+resolve_samples(struct prof *p, uint64_t *locid, const struct idmap *locs,
+    char *err, size_t errlen)
 {
-	const PB_Profile *pb = p->pb;
+	uint32_t *ix = (uint32_t *)(void *)locid;
 	size_t i, j;
 
-	if (pb->n_sample > 0 && pb->n_sample_type == 0) {
+	if (p->nsample > 0 && p->ntypes == 0) {
 		seterr(err, errlen, "samples but no sample types");
 		return -1;
 	}
-	p->sample_loc = calloc(pb->n_sample + 1, sizeof *p->sample_loc);
-	if (p->sample_loc == NULL)
-		goto oom;
-	for (i = 0; i < pb->n_sample; i++) {
-		const PB_Sample *s = pb->sample[i];
-		uint32_t *ix;
+	for (i = 0; i < p->nsample; i++) {
+		const struct prof_sample *s = &p->samples[i];
 
-		if (s->n_value != pb->n_sample_type) {
+		if (s->nvalue != p->ntypes) {
 			seterr(err, errlen, "sample %zu has %zu values for %zu "
-			    "sample types", i + 1, s->n_value,
-			    pb->n_sample_type);
+			    "sample types", i + 1, (size_t)s->nvalue,
+			    p->ntypes);
 			return -1;
 		}
-		ix = arena_alloc(&p->arena, (s->n_location_id + 1) *
-		    sizeof *ix);
-		if (ix == NULL)
-			goto oom;
-		for (j = 0; j < s->n_location_id; j++) {
-			long li = idmap_get(locs, s->location_id[j]);
+		for (j = s->loc; j < s->loc + s->nloc; j++) {
+			long li = idmap_get(locs, locid[j]);
 
 			if (li < 0) {
 				seterr(err, errlen, "sample %zu refers to "
 				    "missing location %llu", i + 1,
-				    (unsigned long long)s->location_id[j]);
+				    (unsigned long long)locid[j]);
 				return -1;
 			}
 			ix[j] = (uint32_t)li;
 		}
-		p->sample_loc[i] = ix;
 	}
+	p->locidx = ix;
 	return 0;
-oom:
-	seterr(err, errlen, "out of memory");
-	return -1;
 }
 
+/* The ids of one table; base points at its first element's id. */
 static int
-build_idmap(struct idmap *m, void **msgs, size_t n, size_t idoff,
+build_idmap(struct idmap *m, const void *base, size_t n, size_t stride,
     const char *what, char *err, size_t errlen)
 {
 	uint64_t *ids, bad = 0;
@@ -764,7 +1190,7 @@ build_idmap(struct idmap *m, void **msgs, size_t n, size_t idoff,
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		memcpy(&ids[i], (char *)msgs[i] + idoff, sizeof ids[i]);
+		memcpy(&ids[i], (const char *)base + i * stride, sizeof ids[i]);
 	rc = idmap_build(m, ids, n, &bad);
 	free(ids);
 	if (rc == 1)
@@ -778,9 +1204,8 @@ build_idmap(struct idmap *m, void **msgs, size_t n, size_t idoff,
 }
 
 static int
-resolve(struct prof *p, char *err, size_t errlen)
+resolve(struct prof *p, uint64_t *locid, char *err, size_t errlen)
 {
-	PB_Profile *pb = p->pb;
 	struct idmap maps, funcs, locs;
 	int rc = -1;
 
@@ -789,15 +1214,15 @@ resolve(struct prof *p, char *err, size_t errlen)
 	memset(&locs, 0, sizeof locs);
 	if (check_strings(p, err, errlen) != 0)
 		return -1;
-	if (build_idmap(&maps, (void **)pb->mapping, pb->n_mapping,
-	    offsetof(PB_Mapping, id), "mapping", err, errlen) != 0 ||
-	    build_idmap(&funcs, (void **)pb->function, pb->n_function,
-	    offsetof(PB_Function, id), "function", err, errlen) != 0 ||
-	    build_idmap(&locs, (void **)pb->location, pb->n_location,
-	    offsetof(PB_Location, id), "location", err, errlen) != 0)
+	if (build_idmap(&maps, p->mappings, p->nmapping, sizeof *p->mappings,
+	    "mapping", err, errlen) != 0 ||
+	    build_idmap(&funcs, p->functions, p->nfunction,
+	    sizeof *p->functions, "function", err, errlen) != 0 ||
+	    build_idmap(&locs, p->locations, p->nlocation,
+	    sizeof *p->locations, "location", err, errlen) != 0)
 		goto out;
 	if (resolve_locations(p, &maps, &funcs, err, errlen) != 0 ||
-	    resolve_samples(p, &locs, err, errlen) != 0)
+	    resolve_samples(p, locid, &locs, err, errlen) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -807,13 +1232,53 @@ out:
 	return rc;
 }
 
+static size_t
+src_need(struct src *s, size_t upto)
+{
+	(void)upto;
+	return s->n;
+}
+
+/* Decodes and resolves the raw message d of n bytes into p. */
+static int
+decode(struct prof *p, struct src *src, char *err, size_t errlen)
+{
+	struct walk w;
+	int rc = -1;
+
+	memset(&w, 0, sizeof w);
+	w.p = p;
+	w.err = err;
+	w.errlen = errlen;
+	w.alloc.alloc = scratch_alloc;
+	w.alloc.free = scratch_free;
+	w.alloc.allocator_data = &w.sc;
+	if (scratch_reset(&w.sc) != 0 ||
+	    (p->strblob = malloc(src->n + 1)) == NULL) {
+		seterr(err, errlen, "out of memory");
+		goto out;
+	}
+	if (walk(&w, src) != 0 || walk_period(&w, src->d) != 0)
+		goto out;
+	if (resolve(p, w.locid, err, errlen) != 0)
+		goto out;
+	w.locid = NULL;		/* p->locidx now */
+	rc = 0;
+out:
+	free(w.locid);
+	free(w.period);
+	scratch_release(&w.sc);
+	return rc;
+}
+
 int
 prof_load(struct prof **out, const unsigned char *data, size_t len,
     size_t max_size, char *err, size_t errlen)
 {
-	ProtobufCAllocator alloc;
 	unsigned char *raw = NULL;
 	struct prof *p;
+	struct src src;
+	int rc;
 
 	*out = NULL;
 	if (len == 0) {
@@ -839,28 +1304,17 @@ prof_load(struct prof **out, const unsigned char *data, size_t len,
 		free(raw);
 		return -1;
 	}
-	if (wire_check(data, len, err, errlen) != 0) {
-		free(raw);
-		return -1;
-	}
 	if ((p = calloc(1, sizeof *p)) == NULL) {
 		free(raw);
 		seterr(err, errlen, "out of memory");
 		return -1;
 	}
-	alloc.alloc = arena_alloc;
-	alloc.free = arena_free_one;
-	alloc.allocator_data = &p->arena;
-	p->pb = perftools__profiles__profile__unpack(&alloc, len, data);
+	src.d = data;
+	src.n = len;
+	src.inf = NULL;
+	rc = decode(p, &src, err, errlen);
 	free(raw);
-	if (p->pb == NULL) {
-		seterr(err, errlen, "malformed protobuf: not a pprof profile");
-		prof_free(p);
-		return -1;
-	}
-	p->str = p->pb->string_table;
-	p->nstr = p->pb->n_string_table;
-	if (resolve(p, err, errlen) != 0) {
+	if (rc != 0) {
 		prof_free(p);
 		return -1;
 	}
@@ -873,30 +1327,42 @@ prof_free(struct prof *p)
 {
 	if (p == NULL)
 		return;
+	free(p->comment);
+	free(p->types);
+	free(p->samples);
+	free(p->values);
+	free(p->locidx);
+	free(p->labels);
+	free(p->mappings);
+	free(p->locations);
+	free(p->lines);
+	free(p->functions);
+	free(p->str);
+	free(p->strlen);
+	free(p->strblob);
+	free(p->frametext);
 	free(p->locframes);
 	free(p->locframes_len);
 	free(p->lockey);
-	free(p->sample_loc);
-	arena_release(p->arena);
 	free(p);
 }
 
 size_t
 prof_ntypes(const struct prof *p)
 {
-	return p->pb->n_sample_type;
+	return p->ntypes;
 }
 
 const char *
 prof_type(const struct prof *p, size_t i)
 {
-	return prof_str(p, p->pb->sample_type[i]->type);
+	return prof_str(p, p->types[i].type);
 }
 
 const char *
 prof_unit(const struct prof *p, size_t i)
 {
-	return prof_str(p, p->pb->sample_type[i]->unit);
+	return prof_str(p, p->types[i].unit);
 }
 
 int
@@ -904,7 +1370,7 @@ prof_type_index(const struct prof *p, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < p->pb->n_sample_type; i++)
+	for (i = 0; i < p->ntypes; i++)
 		if (strcmp(prof_type(p, i), name) == 0)
 			return (int)i;
 	return -1;
@@ -913,25 +1379,39 @@ prof_type_index(const struct prof *p, const char *name)
 int
 prof_default_type(const struct prof *p)
 {
-	const char *def = prof_str(p, p->pb->default_sample_type);
+	const char *def = prof_str(p, p->default_sample_type);
 	int i;
 
 	if (*def != '\0' && (i = prof_type_index(p, def)) >= 0)
 		return i;
-	return (int)p->pb->n_sample_type - 1;
+	return (int)p->ntypes - 1;
 }
 
 void
 prof_stack(const struct prof *p, size_t i, struct sbuf *b)
 {
-	const PB_Sample *s = p->pb->sample[i];
-	const uint32_t *ix = p->sample_loc[i];
+	const struct prof_sample *s = &p->samples[i];
+	const uint32_t *ix = p->locidx + s->loc;
 	size_t j;
 
-	for (j = s->n_location_id; j-- > 0;) {
+	for (j = s->nloc; j-- > 0;) {
 		sbuf_put(b, p->locframes[ix[j]], p->locframes_len[ix[j]]);
 		if (j > 0)
 			sbuf_putc(b, ';');
+	}
+}
+
+void
+prof_write_stack(const struct prof *p, size_t i, struct obuf *ob)
+{
+	const struct prof_sample *s = &p->samples[i];
+	const uint32_t *ix = p->locidx + s->loc;
+	size_t j;
+
+	for (j = s->nloc; j-- > 0;) {
+		obuf_put(ob, p->locframes[ix[j]], p->locframes_len[ix[j]]);
+		if (j > 0)
+			obuf_putc(ob, ';');
 	}
 }
 
@@ -942,7 +1422,7 @@ prof_stack(const struct prof *p, size_t i, struct sbuf *b)
  * labels, so they are sorted with qsort, file order breaking ties.
  */
 struct label_ref {
-	const PB_Label *l;
+	const struct prof_label *l;
 	const char *key;
 	size_t pos;
 };
@@ -961,33 +1441,20 @@ cmp_label(const void *a, const void *b)
 }
 
 void
-prof_write_stack(const struct prof *p, size_t i, struct obuf *ob)
-{
-	const PB_Sample *s = p->pb->sample[i];
-	const uint32_t *ix = p->sample_loc[i];
-	size_t j;
-
-	for (j = s->n_location_id; j-- > 0;) {
-		obuf_put(ob, p->locframes[ix[j]], p->locframes_len[ix[j]]);
-		if (j > 0)
-			obuf_putc(ob, ';');
-	}
-}
-
-void
 prof_labels(const struct prof *p, size_t i, struct sbuf *b)
 {
-	const PB_Sample *s = p->pb->sample[i];
+	const struct prof_sample *s = &p->samples[i];
+	const struct prof_label *all = p->labels + s->label;
 	struct label_ref sorted[64], *ls = sorted;
 	size_t j, n = 0;
 
-	if (s->n_label > sizeof sorted / sizeof sorted[0] &&
-	    (ls = malloc(s->n_label * sizeof *ls)) == NULL) {
+	if (s->nlabel > sizeof sorted / sizeof sorted[0] &&
+	    (ls = malloc(s->nlabel * sizeof *ls)) == NULL) {
 		b->oom = 1;
 		return;
 	}
-	for (j = 0; j < s->n_label; j++) {
-		const PB_Label *l = s->label[j];
+	for (j = 0; j < s->nlabel; j++) {
+		const struct prof_label *l = &all[j];
 
 		/* pprof drops a label with neither a string nor a number. */
 		if (l->str == 0 && l->num == 0 && l->num_unit == 0)
@@ -999,7 +1466,7 @@ prof_labels(const struct prof *p, size_t i, struct sbuf *b)
 	}
 	qsort(ls, n, sizeof *ls, cmp_label);
 	for (j = 0; j < n; j++) {
-		const PB_Label *l = ls[j].l;
+		const struct prof_label *l = ls[j].l;
 
 		if (j > 0)
 			sbuf_putc(b, ',');
@@ -1023,26 +1490,24 @@ prof_labels(const struct prof *p, size_t i, struct sbuf *b)
 const char *
 prof_main_file(const struct prof *p)
 {
-	return p->pb->n_mapping > 0 ?
-	    prof_str(p, p->pb->mapping[0]->filename) : "";
+	return p->nmapping > 0 ? prof_str(p, p->mappings[0].filename) : "";
 }
 
 const char *
 prof_main_build_id(const struct prof *p)
 {
-	return p->pb->n_mapping > 0 ?
-	    prof_str(p, p->pb->mapping[0]->build_id) : "";
+	return p->nmapping > 0 ? prof_str(p, p->mappings[0].build_id) : "";
 }
 
 uint64_t
 prof_site(const struct prof *p, size_t i)
 {
-	const PB_Sample *s = p->pb->sample[i];
-	const uint32_t *ix = p->sample_loc[i];
-	uint64_t h = mix(4, s->n_location_id);
+	const struct prof_sample *s = &p->samples[i];
+	const uint32_t *ix = p->locidx + s->loc;
+	uint64_t h = mix(4, s->nloc);
 	size_t j;
 
-	for (j = 0; j < s->n_location_id; j++)
+	for (j = 0; j < s->nloc; j++)
 		h = mix(h, p->lockey[ix[j]]);
 	return h;
 }

@@ -3,11 +3,12 @@
  *
  * prof_load takes the bytes of a profile file (gzip-compressed or raw
  * protobuf, told apart by the bytes), inflates them under a size cap,
- * decodes them with the protobuf-c code generated from profile.proto, and
- * checks everything a reader later relies on: string indices in range, ids
- * unique and non-zero, every sample's location and every line's function
- * present, one value per sample type. Only a profile that passes all of it
- * is returned, so a caller that prints from it cannot stop half way.
+ * decodes each message with the protobuf-c code generated from
+ * profile.proto into compact tables, and checks everything a reader later
+ * relies on: string indices in range, ids unique and non-zero, every
+ * sample's location and every line's function present, one value per
+ * sample type. Only a profile that passes all of it is returned, so a
+ * caller that prints from it cannot stop half way.
  *
  * Frames are named as `go tool pprof` names them at its default
  * (functions) granularity: the function name; for a location or function
@@ -29,20 +30,76 @@
 #include <stdint.h>
 
 #include "obuf.h"
-#include "profile.pb-c.h"
 #include "sbuf.h"
 
 #define PROF_DEFAULT_MAX_SIZE ((size_t)256 << 20)
 
+/* The profile's tables, in file order; string fields are indices. */
+struct prof_type {
+	int64_t type, unit;
+};
+
+struct prof_label {
+	int64_t key, str, num, num_unit;
+};
+
+struct prof_sample {
+	size_t loc;		/* first entry in locidx */
+	size_t label;		/* first entry in labels */
+	uint32_t nloc, nlabel;
+	uint32_t nvalue;	/* == ntypes once loaded */
+};
+
+struct prof_mapping {
+	uint64_t id, memory_start, memory_limit, file_offset;
+	int64_t filename, build_id;
+};
+
+struct prof_line {
+	uint64_t function_id;
+	int64_t line;
+};
+
+struct prof_location {
+	uint64_t id, mapping_id, address;
+	size_t line;		/* first entry in lines, innermost first */
+	uint32_t nline;
+	int is_folded;
+};
+
+struct prof_function {
+	uint64_t id;
+	int64_t name, system_name, filename, start_line;
+};
+
 struct prof {
-	Perftools__Profiles__Profile *pb;
+	int64_t time_nanos, duration_nanos, period;
+	int64_t period_type, period_unit;
+	int64_t drop_frames, keep_frames, default_sample_type, doc_url;
+	int64_t *comment;
+	size_t ncomment;
+	struct prof_type *types;
+	size_t ntypes;
+	struct prof_sample *samples;
+	size_t nsample;
+	int64_t *values;	/* sample i's: values + i * ntypes */
+	uint32_t *locidx;	/* per sample: location indices, leaf first */
+	struct prof_label *labels;
+	struct prof_mapping *mappings;
+	size_t nmapping;
+	struct prof_location *locations;
+	size_t nlocation;
+	struct prof_line *lines;
+	struct prof_function *functions;
+	size_t nfunction;
+	char **str;		/* the string table, NUL-terminated */
+	size_t *strlen;		/* up to the first NUL, as C sees them */
 	size_t nstr;
-	char **str;		/* the string table */
+	char *strblob;
+	char *frametext;	/* what locframes point into */
 	char **locframes;	/* per location: escaped frames, root first */
 	size_t *locframes_len;
 	uint64_t *lockey;	/* per location: pprof's merge key, hashed */
-	uint32_t **sample_loc;	/* per sample: location indices, leaf first */
-	struct prof_arena *arena;
 };
 
 /*
@@ -56,6 +113,13 @@ int prof_read_all(int fd, size_t max, unsigned char **out, size_t *outlen,
 int prof_load(struct prof **out, const unsigned char *data, size_t len,
     size_t max_size, char *err, size_t errlen);
 void prof_free(struct prof *p);
+
+/* Sample i's value of type col. */
+static inline int64_t
+prof_value(const struct prof *p, size_t i, size_t col)
+{
+	return p->values[i * p->ntypes + col];
+}
 
 /* String i of the table ("" when out of range: never after prof_load). */
 const char *prof_str(const struct prof *p, int64_t i);

@@ -170,6 +170,26 @@ test_expect_success 'two functions with one id' '
 	check_bad dupid.pb "two functions with id 2"
 '
 
+test_expect_success 'a sample that protobuf-c cannot decode is named with its byte' '
+	{ printf "1 {\n  1 varint 1\n  2 varint 2\n}\n2 bytes 0a05\n" &&
+	  profile_spec | sed 1,4d; } | pbwrite >badsample.pb &&
+	check_bad badsample.pb "malformed protobuf: bad sample message at byte 6"
+'
+
+test_expect_success 'a known field with the wrong wire type' '
+	{ profile_spec && echo "9 string 1666107597"; } | pbwrite >badwire.pb &&
+	size=$(wc -c <good.pb) &&
+	check_bad badwire.pb "malformed protobuf: field 9 with wire type 2 at byte $size"
+'
+
+test_expect_success 'comments, packed or not, keep their order' '
+	{ profile_spec && printf "6 string first\n6 string second\n6 string third\n13 varint 7\n13 packed 8 9\n"; } |
+	pbwrite >comments.pb &&
+	pprof-decode comments.pb | sed -n "s/^##comment\t//p" >actual &&
+	printf "first\nsecond\nthird\n" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'unknown fields are skipped, as protobuf requires' '
 	profile_spec | sed "s/^  2 packed 7$/  2 packed 7\n  77 string future/" >spec &&
 	printf "99 varint 12345\n100 string extension\n101 {\n  1 varint 1\n}\n" >>spec &&

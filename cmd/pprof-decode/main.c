@@ -60,33 +60,32 @@ static void
 write_header(const struct prof *p, const char *source, int col,
     struct sbuf *b)
 {
-	const Perftools__Profiles__Profile *pb = p->pb;
 	char iso[32] = "-";
-	time_t t = (time_t)(pb->time_nanos / 1000000000);
+	time_t t = (time_t)(p->time_nanos / 1000000000);
 	struct tm tm;
 	size_t i;
 	int def = prof_default_type(p);
 
-	if (pb->time_nanos != 0 && gmtime_r(&t, &tm) != NULL)
+	if (p->time_nanos != 0 && gmtime_r(&t, &tm) != NULL)
 		strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	meta(b, "profile", source);
-	sbuf_printf(b, "##time\t%lld\t%s\n", (long long)pb->time_nanos, iso);
-	meta_i64(b, "duration", pb->duration_nanos);
-	sbuf_printf(b, "##period\t%lld\t", (long long)pb->period);
-	esc_meta(b, pb->period_type ? prof_str(p, pb->period_type->type) : "");
+	sbuf_printf(b, "##time\t%lld\t%s\n", (long long)p->time_nanos, iso);
+	meta_i64(b, "duration", p->duration_nanos);
+	sbuf_printf(b, "##period\t%lld\t", (long long)p->period);
+	esc_meta(b, prof_str(p, p->period_type));
 	sbuf_putc(b, '\t');
-	esc_meta(b, pb->period_type ? prof_str(p, pb->period_type->unit) : "");
+	esc_meta(b, prof_str(p, p->period_unit));
 	sbuf_putc(b, '\n');
 	meta(b, "default_type", def >= 0 ? prof_type(p, (size_t)def) : "");
 	meta(b, "file", prof_main_file(p));
 	meta(b, "build_id", prof_main_build_id(p));
-	for (i = 0; i < pb->n_comment; i++)
-		meta(b, "comment", prof_str(p, pb->comment[i]));
-	if (pb->drop_frames != 0)
-		meta(b, "drop_frames", prof_str(p, pb->drop_frames));
-	if (pb->keep_frames != 0)
-		meta(b, "keep_frames", prof_str(p, pb->keep_frames));
-	meta_i64(b, "samples", (int64_t)pb->n_sample);
+	for (i = 0; i < p->ncomment; i++)
+		meta(b, "comment", prof_str(p, p->comment[i]));
+	if (p->drop_frames != 0)
+		meta(b, "drop_frames", prof_str(p, p->drop_frames));
+	if (p->keep_frames != 0)
+		meta(b, "keep_frames", prof_str(p, p->keep_frames));
+	meta_i64(b, "samples", (int64_t)p->nsample);
 	sbuf_putc(b, '#');
 	for (i = 0; i < prof_ntypes(p); i++) {
 		if (col >= 0 && (size_t)col != i)
@@ -120,7 +119,6 @@ site_hex(uint64_t v)
 static int
 write_block(const struct prof *p, const char *source, int col)
 {
-	const Perftools__Profiles__Profile *pb = p->pb;
 	struct sbuf b = SBUF_INIT;
 	size_t i, j;
 	int oom;
@@ -131,17 +129,15 @@ write_block(const struct prof *p, const char *source, int col)
 		return -1;
 	}
 	obuf_put(&out, b.s, b.len);
-	for (i = 0; i < pb->n_sample; i++) {
-		const Perftools__Profiles__Sample *s = pb->sample[i];
-
-		for (j = 0; j < s->n_value; j++) {
+	for (i = 0; i < p->nsample; i++) {
+		for (j = 0; j < p->ntypes; j++) {
 			if (col >= 0 && (size_t)col != j)
 				continue;
-			obuf_i64(&out, s->value[j]);
+			obuf_i64(&out, prof_value(p, i, j));
 			obuf_putc(&out, '\t');
 		}
 		site_hex(prof_site(p, i));
-		if (s->n_label > 0) {
+		if (p->samples[i].nlabel > 0) {
 			sbuf_reset(&b);
 			prof_labels(p, i, &b);
 			obuf_put(&out, b.s != NULL ? b.s : "", b.len);
@@ -159,7 +155,6 @@ static int
 fold(struct folded *f, const struct prof *p, int col, char *err,
     size_t errlen)
 {
-	const Perftools__Profiles__Profile *pb = p->pb;
 	struct sbuf b = SBUF_INIT;
 	size_t i;
 
@@ -172,10 +167,10 @@ fold(struct folded *f, const struct prof *p, int col, char *err,
 		    prof_type(p, (size_t)col), f->type);
 		return -1;
 	}
-	for (i = 0; i < pb->n_sample; i++) {
+	for (i = 0; i < p->nsample; i++) {
 		long k;
 
-		if (pb->sample[i]->n_location_id == 0)
+		if (p->samples[i].nloc == 0)
 			continue;
 		sbuf_reset(&b);
 		prof_stack(p, i, &b);
@@ -191,7 +186,7 @@ fold(struct folded *f, const struct prof *p, int col, char *err,
 			f->sums = s;
 			f->cap = cap;
 		}
-		f->sums[k] += pb->sample[i]->value[col];
+		f->sums[k] += prof_value(p, i, (size_t)col);
 	}
 	sbuf_free(&b);
 	return 0;

@@ -11,6 +11,12 @@
  * splits it) into exactly the frames the profile names, inline marks
  * included.
  *
+ * prof_load walks the top level of the message itself and hands each
+ * sample, location and the like to protobuf-c alone. For a raw input,
+ * protobuf-c's decoding of the whole message is the oracle: when it
+ * refuses the bytes prof_load must refuse them too, and when prof_load
+ * loads them every table must equal protobuf-c's.
+ *
  *	make fuzz FUZZ_SECONDS=60
  */
 #include <stddef.h>
@@ -23,6 +29,7 @@
 #include "htab.h"
 #include "obuf.h"
 #include "prof.h"
+#include "profile.pb-c.h"
 #include "sbuf.h"
 
 /* Small enough that a gzip bomb costs a fuzzer run little time. */
@@ -55,15 +62,17 @@ cmp_pair(const void *a, const void *b)
 	return (x[0] > y[0]) - (x[0] < y[0]);
 }
 
+/* base points at the first element's id; elements are stride apart. */
 static void
-ids_build(struct ids *m, void **msgs, size_t n, size_t idoff)
+ids_build(struct ids *m, const void *base, size_t n, size_t stride)
 {
 	size_t i;
 
 	if ((m->pair = malloc((2 * n + 1) * sizeof *m->pair)) == NULL)
 		abort();
 	for (i = 0; i < n; i++) {
-		memcpy(&m->pair[2 * i], (char *)msgs[i] + idoff, sizeof(uint64_t));
+		memcpy(&m->pair[2 * i], (const char *)base + i * stride,
+		    sizeof(uint64_t));
 		m->pair[2 * i + 1] = i;
 	}
 	m->n = n;
@@ -88,20 +97,19 @@ struct oracle {
 /* The name prof.h promises for frame j of location l (j < 0: no lines). */
 static void
 frame_name(const struct prof *p, struct oracle *o,
-    const Perftools__Profiles__Location *l, long j)
+    const struct prof_location *l, long j)
 {
-	const Perftools__Profiles__Profile *pb = p->pb;
 	long mi = ids_get(&o->maps, l->mapping_id);
-	const char *file = mi >= 0 ? prof_str(p, pb->mapping[mi]->filename) : "";
+	const char *file = mi >= 0 ? prof_str(p, p->mappings[mi].filename) : "";
 	const char *name = "", *slash;
 
 	sbuf_reset(&o->want);
 	if (j >= 0) {
-		long fi = ids_get(&o->funcs, l->line[j]->function_id);
+		long fi = ids_get(&o->funcs, p->lines[l->line + j].function_id);
 
 		if (fi < 0)
 			abort();
-		name = prof_str(p, pb->function[fi]->name);
+		name = prof_str(p, p->functions[fi].name);
 	}
 	if (*name != '\0')
 		sbuf_puts(&o->want, name);
@@ -126,8 +134,9 @@ static void
 check_frames(const struct prof *p, size_t si, const char *s, size_t len,
     struct oracle *o)
 {
-	const Perftools__Profiles__Sample *sm = p->pb->sample[si];
-	size_t k = sm->n_location_id, i, start = 0;
+	const struct prof_sample *sm = &p->samples[si];
+	const uint32_t *ix = p->locidx + sm->loc;
+	size_t k = sm->nloc, i, start = 0;
 	long line = -2;
 	char *raw;
 
@@ -139,7 +148,7 @@ check_frames(const struct prof *p, size_t si, const char *s, size_t len,
 	if ((raw = malloc(len + 1)) == NULL)
 		abort();
 	for (i = 0; i <= len; i++) {
-		const Perftools__Profiles__Location *l;
+		const struct prof_location *l;
 		size_t flen;
 		int inl, want_inl;
 
@@ -155,12 +164,12 @@ check_frames(const struct prof *p, size_t si, const char *s, size_t len,
 			if (k == 0)
 				abort();
 			k--;
-			l = p->pb->location[p->sample_loc[si][k]];
-			line = l->n_line > 0 ? (long)l->n_line - 1 : -1;
+			l = &p->locations[ix[k]];
+			line = l->nline > 0 ? (long)l->nline - 1 : -1;
 		} else
-			l = p->pb->location[p->sample_loc[si][k]];
+			l = &p->locations[ix[k]];
 		frame_name(p, o, l, line);
-		want_inl = line >= 0 && (size_t)line + 1 < l->n_line;
+		want_inl = line >= 0 && (size_t)line + 1 < l->nline;
 		inl = esc_frame_inlined(s + start, flen);
 		if (inl != want_inl)
 			abort();
@@ -176,6 +185,110 @@ check_frames(const struct prof *p, size_t si, const char *s, size_t len,
 	if (k != 0 || line != -2)
 		abort();
 	free(raw);
+}
+
+/* A string of prof's table against protobuf-c's, up to the first NUL. */
+static void
+same_str(const struct prof *p, size_t i, const char *want)
+{
+	if (strcmp(p->str[i], want) != 0 || p->strlen[i] != strlen(want))
+		abort();
+}
+
+/* Every table of p against protobuf-c's decoding of the whole message. */
+static void
+same_as_protobuf_c(const struct prof *p, const uint8_t *data, size_t size)
+{
+	Perftools__Profiles__Profile *pb;
+	size_t i, j;
+
+	pb = perftools__profiles__profile__unpack(NULL, size, data);
+	if (pb == NULL)
+		abort();
+	if (p->ntypes != pb->n_sample_type || p->nsample != pb->n_sample ||
+	    p->nmapping != pb->n_mapping || p->nlocation != pb->n_location ||
+	    p->nfunction != pb->n_function || p->nstr != pb->n_string_table ||
+	    p->ncomment != pb->n_comment)
+		abort();
+	if (p->drop_frames != pb->drop_frames ||
+	    p->keep_frames != pb->keep_frames ||
+	    p->time_nanos != pb->time_nanos ||
+	    p->duration_nanos != pb->duration_nanos ||
+	    p->period != pb->period ||
+	    p->default_sample_type != pb->default_sample_type ||
+	    p->doc_url != pb->doc_url)
+		abort();
+	if (p->period_type != (pb->period_type ? pb->period_type->type : 0) ||
+	    p->period_unit != (pb->period_type ? pb->period_type->unit : 0))
+		abort();
+	for (i = 0; i < pb->n_comment; i++)
+		if (p->comment[i] != pb->comment[i])
+			abort();
+	for (i = 0; i < pb->n_sample_type; i++)
+		if (p->types[i].type != pb->sample_type[i]->type ||
+		    p->types[i].unit != pb->sample_type[i]->unit)
+			abort();
+	for (i = 0; i < pb->n_string_table; i++)
+		same_str(p, i, pb->string_table[i]);
+	for (i = 0; i < pb->n_sample; i++) {
+		const Perftools__Profiles__Sample *s = pb->sample[i];
+		const struct prof_sample *ps = &p->samples[i];
+
+		if (ps->nloc != s->n_location_id || ps->nlabel != s->n_label ||
+		    s->n_value != p->ntypes)
+			abort();
+		for (j = 0; j < s->n_value; j++)
+			if (prof_value(p, i, j) != s->value[j])
+				abort();
+		for (j = 0; j < s->n_location_id; j++)
+			if (p->locations[p->locidx[ps->loc + j]].id !=
+			    s->location_id[j])
+				abort();
+		for (j = 0; j < s->n_label; j++) {
+			const struct prof_label *l = &p->labels[ps->label + j];
+
+			if (l->key != s->label[j]->key ||
+			    l->str != s->label[j]->str ||
+			    l->num != s->label[j]->num ||
+			    l->num_unit != s->label[j]->num_unit)
+				abort();
+		}
+	}
+	for (i = 0; i < pb->n_mapping; i++) {
+		const Perftools__Profiles__Mapping *m = pb->mapping[i];
+		const struct prof_mapping *pm = &p->mappings[i];
+
+		if (pm->id != m->id || pm->memory_start != m->memory_start ||
+		    pm->memory_limit != m->memory_limit ||
+		    pm->file_offset != m->file_offset ||
+		    pm->filename != m->filename || pm->build_id != m->build_id)
+			abort();
+	}
+	for (i = 0; i < pb->n_location; i++) {
+		const Perftools__Profiles__Location *l = pb->location[i];
+		const struct prof_location *pl = &p->locations[i];
+
+		if (pl->id != l->id || pl->mapping_id != l->mapping_id ||
+		    pl->address != l->address || pl->nline != l->n_line ||
+		    pl->is_folded != l->is_folded)
+			abort();
+		for (j = 0; j < l->n_line; j++)
+			if (p->lines[pl->line + j].function_id !=
+			    l->line[j]->function_id ||
+			    p->lines[pl->line + j].line != l->line[j]->line)
+				abort();
+	}
+	for (i = 0; i < pb->n_function; i++) {
+		const Perftools__Profiles__Function *f = pb->function[i];
+		const struct prof_function *pf = &p->functions[i];
+
+		if (pf->id != f->id || pf->name != f->name ||
+		    pf->system_name != f->system_name ||
+		    pf->filename != f->filename ||
+		    pf->start_line != f->start_line)
+			abort();
+	}
+	perftools__profiles__profile__free_unpacked(pb, NULL);
 }
 
 static void
@@ -203,18 +316,15 @@ header(const struct prof *p)
 static void
 samples(const struct prof *p, struct obuf *ob, struct htab *folded)
 {
-	const Perftools__Profiles__Profile *pb = p->pb;
 	struct sbuf b = SBUF_INIT;
 	struct oracle o;
 	size_t i;
 
 	memset(&o, 0, sizeof o);
-	ids_build(&o.maps, (void **)pb->mapping, pb->n_mapping,
-	    offsetof(Perftools__Profiles__Mapping, id));
-	ids_build(&o.funcs, (void **)pb->function, pb->n_function,
-	    offsetof(Perftools__Profiles__Function, id));
+	ids_build(&o.maps, p->mappings, p->nmapping, sizeof *p->mappings);
+	ids_build(&o.funcs, p->functions, p->nfunction, sizeof *p->functions);
 
-	for (i = 0; i < p->pb->n_sample; i++) {
+	for (i = 0; i < p->nsample; i++) {
 		sbuf_reset(&b);
 		prof_stack(p, i, &b);
 		if (b.oom)
@@ -227,7 +337,7 @@ samples(const struct prof *p, struct obuf *ob, struct htab *folded)
 		if (b.len <= OBUF_SIZE && (ob->len != b.len ||
 		    (b.len > 0 && memcmp(ob->buf, b.s, b.len) != 0)))
 			abort();
-		if (p->pb->sample[i]->n_location_id > 0 &&
+		if (p->samples[i].nloc > 0 &&
 		    htab_intern(folded, b.s, b.len) < 0)
 			abort();
 		sbuf_reset(&b);
@@ -265,6 +375,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	obuf_init(ob, devnull);
 	htab_init(&folded);
+	if (size < 2 || data[0] != 0x1f || data[1] != 0x8b)
+		same_as_protobuf_c(p, data, size);
 	header(p);
 	samples(p, ob, &folded);
 	obuf_flush(ob);
