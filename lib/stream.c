@@ -1,6 +1,7 @@
 /* stream - see stream.h. */
 #include "stream.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,24 @@ fail(struct stream *s, const char *fmt, ...)
 	vsnprintf(s->err + n, sizeof s->err - (size_t)n, fmt, ap);
 	va_end(ap);
 	return STREAM_ERR;
+}
+
+#define INPUT_BUF (1 << 20)
+
+void
+stream_input_buffer(FILE *fp)
+{
+	static char *stdin_buf, *file_buf;
+	char **buf = fp == stdin ? &stdin_buf : &file_buf;
+
+	if (fp == stdin && stdin_buf != NULL)
+		return;		/* read before: too late for setvbuf */
+	if (*buf == NULL && (*buf = malloc(INPUT_BUF)) == NULL)
+		return;
+	setvbuf(fp, *buf, _IOFBF, INPUT_BUF);
+#ifdef __linux__
+	(void)fcntl(fileno(fp), 1031 /* F_SETPIPE_SZ */, INPUT_BUF);
+#endif
 }
 
 void

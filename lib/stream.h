@@ -72,6 +72,15 @@ struct stream {
 };
 
 void stream_init(struct stream *s, FILE *fp, const char *name);
+
+/*
+ * Streams are megabytes through a pipe: this makes fp read in blocks of a
+ * megabyte and, on Linux, lets the pipe hold as much, so that the writer
+ * and the reader run side by side instead of taking turns. Call it before
+ * the first read of fp. stdin keeps its buffer; the other files share one,
+ * so close each before the next is given it.
+ */
+void stream_input_buffer(FILE *fp);
 void stream_free(struct stream *s);
 
 /* STREAM_BLOCK, STREAM_ROW, STREAM_EOF, or STREAM_ERR with s->err set. */

@@ -124,6 +124,41 @@ test_expect_success 'a gzip stream with a bad checksum' '
 	check_bad crc.pb.gz "corrupt gzip stream: incorrect data check"
 '
 
+# set_isize FILE N: rewrite the gzip trailer's size (mod 2^32) to N.
+set_isize() {
+	size=$(wc -c <"$1") &&
+	head -c $((size - 4)) "$1" >"$1.tmp" &&
+	printf "$(printf "\\\\%03o\\\\%03o\\\\%03o\\\\%03o" $(($2 & 255)) \
+	    $(($2 >> 8 & 255)) $(($2 >> 16 & 255)) $(($2 >> 24 & 255)))" >>"$1.tmp" &&
+	mv "$1.tmp" "$1"
+}
+
+test_expect_success 'a gzip file of several members is one stream' '
+	head -c 50 good.pb | gzip -c >members.pb.gz &&
+	tail -c +51 good.pb | gzip -c >>members.pb.gz &&
+	pprof-decode members.pb.gz >actual.raw && grep -v "^##" actual.raw | cut -f1,3,4 >actual &&
+	test_cmp expect-good actual
+'
+
+test_expect_success 'bytes after the gzip stream that are not another member' '
+	{ cat good.pb.gz && printf "junk"; } >tail.pb.gz &&
+	check_bad tail.pb.gz "gzip: 4 bytes of garbage after the compressed stream"
+'
+
+test_expect_success 'a gzip trailer that claims more or fewer bytes than there are' '
+	size=$(wc -c <good.pb) &&
+	cp good.pb.gz more.pb.gz && set_isize more.pb.gz $((size + 1000)) &&
+	cp good.pb.gz fewer.pb.gz && set_isize fewer.pb.gz $((size - 20)) &&
+	check_bad more.pb.gz "corrupt gzip stream: incorrect length check" &&
+	check_bad fewer.pb.gz "corrupt gzip stream: incorrect length check"
+'
+
+test_expect_success 'a bomb whose trailer claims a small size still stops at --max-size' '
+	head -c 2097152 /dev/zero | gzip -c >liar.pb.gz &&
+	set_isize liar.pb.gz 100 &&
+	check_bad liar.pb.gz "decompressed size exceeds 1048576 bytes (see --max-size)" --max-size 1M
+'
+
 test_expect_success 'a truncated protobuf' '
 	size=$(wc -c <good.pb) &&
 	head -c $((size - 5)) good.pb >trunc.pb &&

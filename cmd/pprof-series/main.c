@@ -18,7 +18,6 @@
  * counts as negative allocation nor breaks the leak's slope.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -34,7 +33,6 @@
 #include "stream.h"
 #include "version.h"
 
-#define INPUT_BUF (1 << 20)
 
 enum mode { ROWS, SUMMARY, GROWTH, LIST };
 enum kind { HEAP, CPU, GOROUTINE, OTHER };
@@ -479,23 +477,6 @@ end_block(void)
 	S.n++;
 }
 
-/*
- * A series is hundreds of megabytes through a pipe: read it in large
- * blocks, and on Linux let the pipe hold more, so that pprof-decode and
- * pprof-series run side by side instead of taking turns.
- */
-static void
-big_input(FILE *fp)
-{
-	static char *buf;
-
-	if (buf == NULL && (buf = malloc(INPUT_BUF)) != NULL)
-		setvbuf(fp, buf, _IOFBF, INPUT_BUF);
-#ifdef __linux__
-	(void)fcntl(fileno(fp), 1031 /* F_SETPIPE_SZ */, INPUT_BUF);
-#endif
-}
-
 static int
 read_stream(FILE *fp, const char *name)
 {
@@ -503,7 +484,7 @@ read_stream(FILE *fp, const char *name)
 	struct stream_row row;
 	int rc, open = 0;
 
-	big_input(fp);
+	stream_input_buffer(fp);
 	stream_init(&s, fp, name);
 	while ((rc = stream_next(&s, &row)) > 0) {
 		if (rc == STREAM_ROW) {

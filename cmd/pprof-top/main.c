@@ -475,6 +475,7 @@ read_stream(FILE *fp, const char *name)
 	struct stream_row row;
 	int rc;
 
+	stream_input_buffer(fp);
 	stream_init(&s, fp, name);
 	while ((rc = stream_next(&s, &row)) > 0) {
 		if (rc == STREAM_BLOCK) {
