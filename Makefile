@@ -21,7 +21,7 @@ WARN = -std=c11 -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes \
 # The generated protobuf code is not ours to fix; it gets the basic set.
 GENWARN = -std=c11 -Wall
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -I$(B)/gen
-LIBS_PB = -lprotobuf-c -lz -pthread
+LIBS_PB = -lprotobuf-c -lz
 LIBS_CURL = -lcurl
 
 # B is the build directory: build/ normally, build/san for `make check`.

@@ -2,7 +2,6 @@
 #include "prof.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -263,162 +262,6 @@ fail:
 	inflateEnd(&z);
 	free(buf);
 	return -1;
-}
-
-/*
- * Inflating the large CPU profile takes as long as decoding half of it, and
- * a gzip stream says its size in its trailer. So the common case (one
- * member whose trailer is believable) is inflated by a second thread into
- * a buffer of that size while the walk decodes what has arrived: the walk
- * waits in src_need. A trailer that lied shows as a full buffer before the
- * end of the stream; then the caller starts again the sequential way.
- */
-#define INFLATE_STEP ((size_t)1 << 16)
-#define INFLATE_AHEAD ((size_t)1 << 18)
-
-enum { INF_RUNNING, INF_DONE, INF_FAILED, INF_OVERFLOW };
-
-struct inflater {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	const unsigned char *in;
-	size_t inlen;
-	unsigned char *out;
-	size_t cap;		/* the trailer's size, plus one */
-	size_t produced;	/* under mu, as are want and state */
-	size_t want;		/* wake the walk when produced reaches it */
-	int state;
-	char err[256];
-};
-
-static void
-inflater_publish(struct inflater *f, size_t produced, int state)
-{
-	pthread_mutex_lock(&f->mu);
-	f->produced = produced;
-	f->state = state;
-	if (produced >= f->want || state != INF_RUNNING)
-		pthread_cond_broadcast(&f->cv);
-	pthread_mutex_unlock(&f->mu);
-}
-
-static void *
-inflater_run(void *arg)
-{
-	struct inflater *f = arg;
-	z_stream z;
-	size_t done = 0;
-	int rc, state = INF_FAILED;
-
-	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
-		seterr(f->err, sizeof f->err, "gzip: cannot initialise zlib");
-		inflater_publish(f, 0, INF_FAILED);
-		return NULL;
-	}
-	z.next_in = (unsigned char *)f->in;
-	z.avail_in = (uInt)f->inlen;
-	for (;;) {
-		size_t room = f->cap - done;
-
-		z.next_out = f->out + done;
-		z.avail_out = (uInt)(room < INFLATE_STEP ? room : INFLATE_STEP);
-		rc = inflate(&z, Z_NO_FLUSH);
-		done = (size_t)(z.next_out - f->out);
-		if (rc == Z_STREAM_END) {
-			/* More members, or garbage: the sequential way says. */
-			state = z.avail_in == 0 ? INF_DONE : INF_OVERFLOW;
-			break;
-		}
-		if (rc == Z_BUF_ERROR && z.avail_in == 0) {
-			seterr(f->err, sizeof f->err, "truncated gzip stream");
-			break;
-		}
-		if (rc != Z_OK && rc != Z_BUF_ERROR) {
-			seterr(f->err, sizeof f->err, "corrupt gzip stream: %s",
-			    z.msg ? z.msg : "inflate failed");
-			break;
-		}
-		if (done == f->cap) {
-			state = INF_OVERFLOW;
-			break;
-		}
-		inflater_publish(f, done, INF_RUNNING);
-	}
-	inflateEnd(&z);
-	inflater_publish(f, done, state);
-	return NULL;
-}
-
-/* Starts f on in; 0, or -1 when the sequential way must be taken. */
-static int
-inflater_start(struct inflater *f, const unsigned char *in, size_t inlen,
-    size_t max)
-{
-	size_t hint;
-
-	if (inlen < 18 || in[2] != 8)
-		return -1;
-	hint = (size_t)in[inlen - 4] | (size_t)in[inlen - 3] << 8 |
-	    (size_t)in[inlen - 2] << 16 | (size_t)in[inlen - 1] << 24;
-	if (hint == 0 || hint > max || hint > UINT32_MAX - 1)
-		return -1;
-	memset(f, 0, sizeof *f);
-	f->in = in;
-	f->inlen = inlen;
-	f->cap = hint + 1;
-	f->want = SIZE_MAX;
-	if ((f->out = malloc(f->cap)) == NULL)
-		return -1;
-	if (pthread_mutex_init(&f->mu, NULL) != 0) {
-		free(f->out);
-		return -1;
-	}
-	if (pthread_cond_init(&f->cv, NULL) != 0) {
-		pthread_mutex_destroy(&f->mu);
-		free(f->out);
-		return -1;
-	}
-	if (pthread_create(&f->thread, NULL, inflater_run, f) != 0) {
-		pthread_cond_destroy(&f->cv);
-		pthread_mutex_destroy(&f->mu);
-		free(f->out);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Waits until upto bytes are out or the thread has stopped. A walk that
- * caught up waits for a good stretch more: a wake-up costs more than the
- * bytes it would let the walk decode.
- */
-static size_t
-inflater_wait(struct inflater *f, size_t upto)
-{
-	size_t n;
-
-	pthread_mutex_lock(&f->mu);
-	if (f->produced < upto && f->state == INF_RUNNING) {
-		f->want = upto < f->cap && f->cap - upto > INFLATE_AHEAD ?
-		    upto + INFLATE_AHEAD : f->cap;
-		while (f->produced < f->want && f->state == INF_RUNNING)
-			pthread_cond_wait(&f->cv, &f->mu);
-	}
-	n = f->produced;
-	pthread_mutex_unlock(&f->mu);
-	return n;
-}
-
-/* Joins the thread; returns its final state. The buffer stays f's. */
-static int
-inflater_finish(struct inflater *f)
-{
-	pthread_join(f->thread, NULL);
-	pthread_cond_destroy(&f->cv);
-	pthread_mutex_destroy(&f->mu);
-	return f->state;
 }
 
 /* Describes what non-profile bytes look like, for the error message. */
@@ -1392,7 +1235,8 @@ out:
 static size_t
 src_need(struct src *s, size_t upto)
 {
-	return s->inf != NULL ? inflater_wait(s->inf, upto) : s->n;
+	(void)upto;
+	return s->n;
 }
 
 /* Decodes and resolves the raw message d of n bytes into p. */
@@ -1427,100 +1271,55 @@ out:
 	return rc;
 }
 
-/* The checks on the whole message, then decode. */
-static int
-decode_checked(struct prof *p, struct src *src, char *err, size_t errlen)
-{
-	size_t n = src_need(src, 64);
-
-	if (n == 0) {
-		seterr(err, errlen, "empty profile inside gzip");
-		return -1;
-	}
-	if (looks_like_text(src->d, n)) {
-		describe_junk(src->d, src_need(src, SIZE_MAX), err, errlen);
-		return -1;
-	}
-	return decode(p, src, err, errlen);
-}
-
-/*
- * Decodes while f inflates. Returns 0, -1 with err set, or 1 when the
- * trailer's size was wrong and the sequential way must decide.
- */
-static int
-decode_async(struct prof *p, struct inflater *f, char *err, size_t errlen)
-{
-	struct src src;
-	int rc, state;
-
-	src.d = f->out;
-	src.n = f->cap;
-	src.inf = f;
-	rc = decode_checked(p, &src, err, errlen);
-	state = inflater_finish(f);
-	free(f->out);
-	if (state == INF_OVERFLOW)
-		return 1;
-	if (state == INF_FAILED) {
-		seterr(err, errlen, "%s", f->err);
-		return -1;
-	}
-	return rc;
-}
-
 int
 prof_load(struct prof **out, const unsigned char *data, size_t len,
     size_t max_size, char *err, size_t errlen)
 {
 	unsigned char *raw = NULL;
-	struct inflater inf;
 	struct prof *p;
 	struct src src;
-	int gz, rc;
+	int rc;
 
 	*out = NULL;
 	if (len == 0) {
 		seterr(err, errlen, "empty file");
 		return -1;
 	}
-	gz = len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
-	if (!gz && len > max_size) {
+	if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
+		if (gunzip(data, len, max_size, &raw, &len, err, errlen) != 0)
+			return -1;
+		data = raw;
+		if (len == 0) {
+			free(raw);
+			seterr(err, errlen, "empty profile inside gzip");
+			return -1;
+		}
+	} else if (len > max_size) {
 		seterr(err, errlen, "larger than %zu bytes (see --max-size)",
 		    max_size);
 		return -1;
 	}
-	if ((p = calloc(1, sizeof *p)) == NULL)
-		goto oom;
-	if (gz && inflater_start(&inf, data, len, max_size) == 0) {
-		if ((rc = decode_async(p, &inf, err, errlen)) != 1)
-			goto done;
-		prof_free(p);
-		if ((p = calloc(1, sizeof *p)) == NULL)
-			goto oom;
+	if (looks_like_text(data, len)) {
+		describe_junk(data, len, err, errlen);
+		free(raw);
+		return -1;
 	}
-	if (gz) {
-		if (gunzip(data, len, max_size, &raw, &len, err, errlen) != 0) {
-			rc = -1;
-			goto done;
-		}
-		data = raw;
+	if ((p = calloc(1, sizeof *p)) == NULL) {
+		free(raw);
+		seterr(err, errlen, "out of memory");
+		return -1;
 	}
 	src.d = data;
 	src.n = len;
 	src.inf = NULL;
-	rc = decode_checked(p, &src, err, errlen);
+	rc = decode(p, &src, err, errlen);
 	free(raw);
-done:
 	if (rc != 0) {
 		prof_free(p);
 		return -1;
 	}
 	*out = p;
 	return 0;
-oom:
-	seterr(err, errlen, "out of memory");
-	return -1;
 }
 
 void
