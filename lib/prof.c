@@ -590,7 +590,7 @@ add_string(struct walk *w, const unsigned char *d, size_t n)
 	char *s = p->strblob + w->blob_len;
 
 	if (GROW(w, p->str, cap_str, p->nstr + 1) != 0 ||
-	    GROW(w, p->strlen, cap_strlen, p->nstr + 1) != 0)
+	    GROW(w, p->str_len, cap_strlen, p->nstr + 1) != 0)
 		return -1;
 	if (nul != NULL)
 		n = (size_t)(nul - d);
@@ -598,7 +598,7 @@ add_string(struct walk *w, const unsigned char *d, size_t n)
 	s[n] = '\0';
 	w->blob_len += n + 1;
 	p->str[p->nstr] = s;
-	p->strlen[p->nstr] = n;
+	p->str_len[p->nstr] = n;
 	p->nstr++;
 	return 0;
 }
@@ -996,7 +996,7 @@ struct keyctx {
 static uint64_t
 mix_str(struct keyctx *k, uint64_t h, int64_t i)
 {
-	size_t n = k->p->strlen[i];
+	size_t n = k->p->str_len[i];
 
 	if (!k->strdone[i]) {
 		k->strhash[i] = htab_hash(k->p->str[i], n);
@@ -1106,11 +1106,11 @@ resolve_locations(struct prof *p, const struct idmap *maps,
 			if (inl)
 				sbuf_putc(&all, ';');
 			f = &p->functions[fidx[j]];
-			if (p->strlen[f->name] == 0)
+			if (p->str_len[f->name] == 0)
 				unnamed_frame(p, m, &all, inl);
 			else
 				esc_frame(&all, p->str[f->name],
-				    p->strlen[f->name], inl);
+				    p->str_len[f->name], inl);
 		}
 		if (all.oom)
 			goto oom;
@@ -1338,7 +1338,7 @@ prof_free(struct prof *p)
 	free(p->lines);
 	free(p->functions);
 	free(p->str);
-	free(p->strlen);
+	free(p->str_len);
 	free(p->strblob);
 	free(p->frametext);
 	free(p->locframes);

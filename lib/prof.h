@@ -93,7 +93,7 @@ struct prof {
 	struct prof_function *functions;
 	size_t nfunction;
 	char **str;		/* the string table, NUL-terminated */
-	size_t *strlen;		/* up to the first NUL, as C sees them */
+	size_t *str_len;	/* up to the first NUL, as C sees them */
 	size_t nstr;
 	char *strblob;
 	char *frametext;	/* what locframes point into */

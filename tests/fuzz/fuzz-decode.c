@@ -191,7 +191,7 @@ check_frames(const struct prof *p, size_t si, const char *s, size_t len,
 static void
 same_str(const struct prof *p, size_t i, const char *want)
 {
-	if (strcmp(p->str[i], want) != 0 || p->strlen[i] != strlen(want))
+	if (strcmp(p->str[i], want) != 0 || p->str_len[i] != strlen(want))
 		abort();
 }
 
