@@ -101,11 +101,3 @@ esc_unescape(char *s, size_t n)
 	}
 	return j;
 }
-
-int
-esc_frame_inlined(const char *f, size_t n)
-{
-	return n >= ESC_INLINE_MARK_LEN &&
-	    memcmp(f + n - ESC_INLINE_MARK_LEN, ESC_INLINE_MARK,
-	    ESC_INLINE_MARK_LEN) == 0;
-}

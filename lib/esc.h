@@ -15,6 +15,7 @@
 #define ESC_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "obuf.h"
 #include "sbuf.h"
@@ -35,7 +36,16 @@ void esc_meta_out(struct obuf *ob, const char *s);
  */
 size_t esc_unescape(char *s, size_t n);
 
-/* Nonzero when the escaped frame f[0..n) carries the inline mark. */
-int esc_frame_inlined(const char *f, size_t n);
+/*
+ * Nonzero when the escaped frame f[0..n) carries the inline mark. Inline:
+ * the readers ask it of every frame.
+ */
+static inline int
+esc_frame_inlined(const char *f, size_t n)
+{
+	return n >= ESC_INLINE_MARK_LEN &&
+	    memcmp(f + n - ESC_INLINE_MARK_LEN, ESC_INLINE_MARK,
+	    ESC_INLINE_MARK_LEN) == 0;
+}
 
 #endif
