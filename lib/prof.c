@@ -70,18 +70,24 @@ scratch_free(void *ctx, void *p)
 	(void)p;
 }
 
-/* Empties the scratch; a message that spilled makes buf big enough. */
-static int
-scratch_reset(struct scratch *s)
+static void
+scratch_free_blocks(struct scratch *s)
 {
-	size_t want = s->used + s->spilled;
-
 	while (s->blocks != NULL) {
 		struct scratch_block *next = s->blocks->next;
 
 		free(s->blocks);
 		s->blocks = next;
 	}
+}
+
+/* Empties the scratch; a message that spilled makes buf big enough. */
+static int
+scratch_reset(struct scratch *s)
+{
+	size_t want = s->used + s->spilled;
+
+	scratch_free_blocks(s);
 	s->used = 0;
 	s->spilled = 0;
 	if (want > s->cap || s->buf == NULL) {
@@ -99,12 +105,7 @@ scratch_reset(struct scratch *s)
 static void
 scratch_release(struct scratch *s)
 {
-	while (s->blocks != NULL) {
-		struct scratch_block *next = s->blocks->next;
-
-		free(s->blocks);
-		s->blocks = next;
-	}
+	scratch_free_blocks(s);
 	free(s->buf);
 }
 
@@ -679,19 +680,6 @@ walk_bytes(struct walk *w, unsigned field, const unsigned char *base,
 	return rc;
 }
 
-/*
- * Where the walk reads from: the whole message, or (see gunzip_async) a
- * buffer that another thread is still inflating into. src_need returns
- * how many bytes are there once upto are, or all of them if fewer.
- */
-struct src {
-	const unsigned char *d;
-	size_t n;
-	struct inflater *inf;	/* NULL: all n bytes are there */
-};
-
-static size_t src_need(struct src *s, size_t upto);
-
 static int
 walk_error_type(struct walk *w, unsigned field, unsigned wt, size_t at)
 {
@@ -728,18 +716,14 @@ is_message(unsigned field)
  * went wrong.
  */
 static int
-walk(struct walk *w, struct src *src)
+walk(struct walk *w, const unsigned char *d, size_t n)
 {
-	const unsigned char *d = src->d;
-	size_t pos = 0, start = 0, n;
+	size_t pos = 0, start = 0;
 	uint64_t tag, v, len;
 	unsigned field, wt;
 	int rc;
 
-	for (;;) {
-		n = src_need(src, pos + 20);
-		if (pos >= n)
-			return 0;
+	while (pos < n) {
 		start = pos;
 		if (read_varint(d, n, &pos, &tag) != 0)
 			goto truncated;
@@ -782,7 +766,6 @@ walk(struct walk *w, struct src *src)
 		}
 		if (read_varint(d, n, &pos, &len) != 0)
 			goto truncated;
-		n = src_need(src, len > SIZE_MAX - pos ? SIZE_MAX : pos + len);
 		if (len > n - pos) {
 			seterr(w->err, w->errlen, "truncated protobuf: field "
 			    "%u at byte %zu needs %llu bytes, %zu remain", field,
@@ -812,6 +795,7 @@ walk(struct walk *w, struct src *src)
 			return walk_error_type(w, field, wt, start);
 		pos += (size_t)len;
 	}
+	return 0;
 truncated:
 	if (start == 0 && pos >= n) {
 		describe_junk(d, n, w->err, w->errlen);
@@ -1232,16 +1216,10 @@ out:
 	return rc;
 }
 
-static size_t
-src_need(struct src *s, size_t upto)
-{
-	(void)upto;
-	return s->n;
-}
-
 /* Decodes and resolves the raw message d of n bytes into p. */
 static int
-decode(struct prof *p, struct src *src, char *err, size_t errlen)
+decode(struct prof *p, const unsigned char *d, size_t n, char *err,
+    size_t errlen)
 {
 	struct walk w;
 	int rc = -1;
@@ -1254,11 +1232,11 @@ decode(struct prof *p, struct src *src, char *err, size_t errlen)
 	w.alloc.free = scratch_free;
 	w.alloc.allocator_data = &w.sc;
 	if (scratch_reset(&w.sc) != 0 ||
-	    (p->strblob = malloc(src->n + 1)) == NULL) {
+	    (p->strblob = malloc(n + 1)) == NULL) {
 		seterr(err, errlen, "out of memory");
 		goto out;
 	}
-	if (walk(&w, src) != 0 || walk_period(&w, src->d) != 0)
+	if (walk(&w, d, n) != 0 || walk_period(&w, d) != 0)
 		goto out;
 	if (resolve(p, w.locid, err, errlen) != 0)
 		goto out;
@@ -1277,7 +1255,6 @@ prof_load(struct prof **out, const unsigned char *data, size_t len,
 {
 	unsigned char *raw = NULL;
 	struct prof *p;
-	struct src src;
 	int rc;
 
 	*out = NULL;
@@ -1309,10 +1286,7 @@ prof_load(struct prof **out, const unsigned char *data, size_t len,
 		seterr(err, errlen, "out of memory");
 		return -1;
 	}
-	src.d = data;
-	src.n = len;
-	src.inf = NULL;
-	rc = decode(p, &src, err, errlen);
+	rc = decode(p, data, len, err, errlen);
 	free(raw);
 	if (rc != 0) {
 		prof_free(p);
