@@ -234,6 +234,27 @@ test_expect_success 'values whose sum overflows 64 bits are refused, not wrapped
 	test_must_be_empty out
 '
 
+# Names of one length that share their first, middle and last eight
+# bytes: the cheap hash of pprof-top's name index gives them all one value.
+test_expect_success 'names made to collide in the name index are all kept apart' '
+	awk "BEGIN {
+		printf \"##profile\\tcoll\\n##samples\\t20000\\n\";
+		printf \"#samples/count\\tsite\\tlabels\\tstack\\n\";
+		for (i = 0; i < 20000; i++) {
+			a = sprintf(\"%08d\", i); r = \"\";
+			for (j = 8; j > 0; j--) r = r substr(a, j, 1);
+			printf \"%d\\t%016x\\t\\tcoll.fn_%sMIDDLE__%s_suffix_\\n\", i % 7 + 1, i, a, r;
+		}
+	}" >coll &&
+	pprof-top --nodefraction 0 coll >out &&
+	grep -v "^#" out | cut -f6 | sort >names &&
+	test "$(wc -l <names)" = 20000 &&
+	test "$(uniq <names | wc -l)" = 20000 &&
+	grep -v "^#" out | awk -F "\t" "{ s += \$1 } END { print s }" >sum &&
+	awk "BEGIN { for (i = 0; i < 20000; i++) s += i % 7 + 1; print s }" >expect &&
+	test_cmp expect sum
+'
+
 test_expect_success 'a regex that does not compile is a usage error' '
 	test_expect_code 2 pprof-top --focus "(" stream >out 2>err &&
 	grep "^pprof-top: --focus: bad regular expression (: " err &&

@@ -186,14 +186,23 @@ static struct name_slot *name_index;
 static size_t name_index_cap;
 
 /*
- * The index's hash reads a name's length and its first, middle and last
- * eight bytes: names that agree on all of them only make a longer probe.
+ * The index's hash reads only a name's length and its first, middle and
+ * last eight bytes: ten percent of pprof-top's time is saved. Names made
+ * to agree on all of them would pile up in one probe sequence, so a probe
+ * longer than LONG_PROBE switches the index to hashing whole names.
  */
+#define LONG_PROBE 64
+
+static int whole_names;		/* hash whole names from now on */
+static int long_probe;		/* seen since the last check */
+
 static size_t
 name_hash(const char *f, size_t len)
 {
 	uint64_t a = 0, b = 0, c = 0;
 
+	if (whole_names)
+		return (size_t)htab_hash(f, len);
 	memcpy(&a, f, len < 8 ? len : 8);
 	if (len > 8)
 		memcpy(&b, f + len - 8, 8);
@@ -205,17 +214,21 @@ name_hash(const char *f, size_t len)
 	return (size_t)(a ^ (a >> 32));
 }
 
+/* Moves the index to cap slots; with rehash, names are hashed anew. */
 static void
-name_index_grow(void)
+name_index_rebuild(size_t cap, int rehash)
 {
-	size_t cap = name_index_cap ? name_index_cap * 2 : 4096, i, k;
 	struct name_slot *t = calloc(cap, sizeof *t);
+	size_t i, k;
 
 	if (t == NULL)
 		msg_die(1, "out of memory");
 	for (i = 0; i < name_index_cap; i++) {
 		if (name_index[i].id == 0)
 			continue;
+		if (rehash)
+			name_index[i].hash = name_hash(namebuf +
+			    name_index[i].name, name_index[i].len);
 		for (k = name_index[i].hash & (cap - 1); t[k].id != 0;
 		    k = (k + 1) & (cap - 1))
 			;
@@ -266,11 +279,13 @@ static uint32_t
 node_of(const char *f, size_t len, size_t h)
 {
 	struct name_slot *sl;
-	size_t k;
+	size_t k, probes = 0;
 	uint32_t id;
 
 	for (k = h & (name_index_cap - 1); name_index[k].id != 0;
 	    k = (k + 1) & (name_index_cap - 1)) {
+		if (++probes > LONG_PROBE)
+			long_probe = 1;
 		sl = &name_index[k];
 		if (sl->hash == h && sl->len == len &&
 		    memcmp(namebuf + sl->name, f, len) == 0)
@@ -283,7 +298,7 @@ node_of(const char *f, size_t len, size_t h)
 	sl->len = (uint32_t)len;
 	sl->id = id + 1;
 	if (nnodes * 2 > name_index_cap)
-		name_index_grow();
+		name_index_rebuild(name_index_cap * 2, 0);
 	return id;
 }
 
@@ -334,6 +349,11 @@ push_pending(void)
 		frames[nframes++] = node_of(pend[i].f, pend[i].len,
 		    pend[i].h) | (pend[i].inl ? INLINE_BIT : 0);
 	npend = 0;
+	/* Between stacks: no pending frame holds a hash of the old kind. */
+	if (long_probe && !whole_names) {
+		whole_names = 1;
+		name_index_rebuild(name_index_cap, 1);
+	}
 }
 
 /*
@@ -1095,7 +1115,7 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	htab_init(&labelsets);
-	name_index_grow();
+	name_index_rebuild(4096, 0);
 	htab_init(&hdr.comments);
 	if (argc == 0 && read_stream(stdin, "stdin") != 0)
 		return 1;
