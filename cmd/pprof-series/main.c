@@ -33,7 +33,6 @@
 #include "stream.h"
 #include "version.h"
 
-
 enum mode { ROWS, SUMMARY, GROWTH, LIST };
 enum kind { HEAP, CPU, GOROUTINE, OTHER };
 static const char *kind_name[] = { "heap", "cpu", "goroutine", "other" };
