@@ -160,17 +160,20 @@ $(B)/tests/%: tests/tools/%.c
 	@mkdir -p $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-# The Go test programs (a pprof-serving workload and a fault-injecting
-# server); built only for the tests that need them, with Debian's golang-go.
+# The Go test programs (a pprof-serving workload, a fault-injecting server
+# and a fake Kubernetes API server), one module under tests/go with no
+# dependencies outside Go's standard library, so nothing is downloaded;
+# built only for the tests that need them, with Debian's golang-go.
 GOBIN = $(B)/go
 GOPROGS = $(GOBIN)/workload $(GOBIN)/faultsrv $(GOBIN)/fakekube
-GOENV = GOFLAGS= GOCACHE=$(CURDIR)/$(B)/gocache GO111MODULE=off
+GOENV = GOFLAGS= GOCACHE=$(CURDIR)/$(B)/gocache GO111MODULE=on GOPROXY=off \
+	GOWORK=off
 
 go-progs: $(GOPROGS)
 
-$(GOBIN)/%: tests/go/%/main.go
+$(GOBIN)/%: tests/go/%/main.go tests/go/internal/local/local.go tests/go/go.mod
 	@mkdir -p $(GOBIN)
-	$(GOENV) go build -o $@ $<
+	cd tests/go && $(GOENV) go build -o $(CURDIR)/$@ ./$*
 
 # Fuzzing: libFuzzer targets for the decoder and the stream reader
 # (tests/fuzz/), built with clang into build/fuzz/ beside, not instead of,

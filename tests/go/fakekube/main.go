@@ -113,7 +113,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -121,6 +120,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"e2e-profile/tests/go/internal/local"
 )
 
 func main() {
@@ -138,7 +139,7 @@ func main() {
 	if flag.NArg() > 0 {
 		usageError("unexpected argument %q", flag.Arg(0))
 	}
-	if err := checkLoopback(*addr); err != nil {
+	if err := local.CheckLoopback(*addr); err != nil {
 		usageError("%v", err)
 	}
 	if *poll <= 0 {
@@ -185,12 +186,12 @@ func main() {
 	go st.watchFile(ctx, *poll)
 
 	if *kubeconfigOut != "" {
-		if err := writeFileAtomic(*kubeconfigOut, kubeconfig(base)); err != nil {
+		if err := local.WriteFileAtomic(*kubeconfigOut, kubeconfig(base)); err != nil {
 			log.Fatal(err)
 		}
 	}
 	if *addrFile != "" {
-		if err := writeFileAtomic(*addrFile, base+"\n"); err != nil {
+		if err := local.WriteFileAtomic(*addrFile, base+"\n"); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -210,47 +211,6 @@ func main() {
 func usageError(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "fakekube: "+format+"\n", args...)
 	os.Exit(2)
-}
-
-// checkLoopback accepts only host:port addresses whose host is a loopback
-// IP or localhost: an empty host would mean every interface. (The same
-// check as the workload's; each test program is one file.)
-func checkLoopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("-addr %s: %v", addr, err)
-	}
-	if strings.EqualFold(host, "localhost") {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("-addr %s: refusing to listen on a non-loopback address (use 127.0.0.1, [::1] or localhost)", addr)
-}
-
-// writeFileAtomic writes content to a temporary file next to path and
-// renames it into place, so that a test polling for path never reads it
-// half-written.
-func writeFileAtomic(path, content string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	_, err = f.WriteString(content)
-	if err == nil {
-		err = f.Chmod(0o600)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
 
 // kubeconfig returns a kubeconfig whose current context is this server,

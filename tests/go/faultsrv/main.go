@@ -53,7 +53,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -61,6 +60,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"e2e-profile/tests/go/internal/local"
 )
 
 // The bodies every request is served from, made once at start.
@@ -90,7 +91,7 @@ func main() {
 	if flag.NArg() > 0 {
 		usageError("unexpected argument %q", flag.Arg(0))
 	}
-	if err := checkLoopback(*addr); err != nil {
+	if err := local.CheckLoopback(*addr); err != nil {
 		usageError("%v", err)
 	}
 
@@ -123,7 +124,7 @@ func main() {
 
 	url := "http://" + ln.Addr().String()
 	if *addrFile != "" {
-		if err := writeFileAtomic(*addrFile, url+"\n"); err != nil {
+		if err := local.WriteFileAtomic(*addrFile, url+"\n"); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -143,47 +144,6 @@ func main() {
 func usageError(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "faultsrv: "+format+"\n", args...)
 	os.Exit(2)
-}
-
-// checkLoopback accepts only host:port addresses whose host is a loopback
-// IP or localhost: an empty host would mean every interface. (The same
-// check as the workload's; each test program is one file.)
-func checkLoopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("-addr %s: %v", addr, err)
-	}
-	if strings.EqualFold(host, "localhost") {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("-addr %s: refusing to listen on a non-loopback address (use 127.0.0.1, [::1] or localhost)", addr)
-}
-
-// writeFileAtomic writes content to a temporary file next to path and
-// renames it into place, so that a test polling for path never reads it
-// half-written.
-func writeFileAtomic(path, content string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	_, err = f.WriteString(content)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
 
 // captureHeapProfile returns this process's heap profile in the format

@@ -51,12 +51,12 @@ import (
 	_ "net/http/pprof" // serves /debug/pprof/* on http.DefaultServeMux
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"e2e-profile/tests/go/internal/local"
 )
 
 const (
@@ -136,7 +136,7 @@ func main() {
 
 	url := "http://" + ln.Addr().String()
 	if cfg.addrFile != "" {
-		if err := writeFileAtomic(cfg.addrFile, url+"\n"); err != nil {
+		if err := local.WriteFileAtomic(cfg.addrFile, url+"\n"); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -197,27 +197,10 @@ func parseFlags() config {
 	case c.goroutines < 0 || c.exitAfter < 0 || c.memProfileRate < 0:
 		usageError("-goroutines, -exit-after and -memprofilerate must not be negative")
 	}
-	if err := checkLoopback(c.addr); err != nil {
+	if err := local.CheckLoopback(c.addr); err != nil {
 		usageError("%v", err)
 	}
 	return c
-}
-
-// checkLoopback accepts only host:port addresses whose host is a loopback
-// IP or localhost: net/http/pprof hands out the process's memory contents
-// and stacks, and an empty host would mean every interface.
-func checkLoopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("-addr %s: %v", addr, err)
-	}
-	if strings.EqualFold(host, "localhost") {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("-addr %s: refusing to listen on a non-loopback address (use 127.0.0.1, [::1] or localhost)", addr)
 }
 
 func usageError(format string, args ...any) {
@@ -455,28 +438,4 @@ func (w *workload) step(now time.Time) {
 			w.churnCalls++
 		}
 	}
-}
-
-// writeFileAtomic writes content to a temporary file next to path and
-// renames it into place, so that a test polling for path never reads it
-// half-written.
-func writeFileAtomic(path, content string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	_, err = f.WriteString(content)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }

@@ -1,0 +1,3 @@
+module e2e-profile/tests/go
+
+go 1.19
