@@ -173,12 +173,12 @@ matches(regex_t *re, const char *esc_name, size_t len)
 /*
  * Half a million frames name some twenty thousand functions, so the
  * lookup of a frame's name is the inner loop. The index keeps each name's
- * hash, length, node and name offset in one slot, at most half full: a
- * hit costs one slot and one comparison with the name.
+ * hash, length, node and name offset in one slot of 16 bytes, at most half
+ * full: a hit costs one slot and one comparison with the name.
  */
 struct name_slot {
-	size_t hash;
-	size_t name;		/* the node's name, copied: one miss less */
+	uint32_t hash;
+	uint32_t name;		/* the node's name, copied: one miss less */
 	uint32_t len, id;	/* id: node index + 1; 0 is empty */
 };
 
@@ -196,13 +196,15 @@ static size_t name_index_cap;
 static int whole_names;		/* hash whole names from now on */
 static int long_probe;		/* seen since the last check */
 
-static size_t
+static uint32_t
 name_hash(const char *f, size_t len)
 {
 	uint64_t a = 0, b = 0, c = 0;
 
-	if (whole_names)
-		return (size_t)htab_hash(f, len);
+	if (whole_names) {
+		a = htab_hash(f, len);
+		return (uint32_t)(a ^ (a >> 32));
+	}
 	memcpy(&a, f, len < 8 ? len : 8);
 	if (len > 8)
 		memcpy(&b, f + len - 8, 8);
@@ -211,7 +213,7 @@ name_hash(const char *f, size_t len)
 	a = (a ^ len) * 0x9e3779b97f4a7c15ULL;
 	a = (a ^ (a >> 29) ^ b) * 0xbf58476d1ce4e5b9ULL;
 	a = (a ^ (a >> 31) ^ c) * 0x94d049bb133111ebULL;
-	return (size_t)(a ^ (a >> 32));
+	return (uint32_t)(a ^ (a >> 32));
 }
 
 /* Moves the index to cap slots; with rehash, names are hashed anew. */
@@ -251,7 +253,7 @@ new_node(const char *f, size_t len)
 {
 	struct node *n;
 
-	if (len > UINT32_MAX || nnodes >= INLINE_BIT - 1)
+	if (len >= UINT32_MAX - namebuf_len || nnodes >= INLINE_BIT - 1)
 		msg_die(1, "too many or too long function names");
 	if (nnodes == nodes_cap) {
 		nodes_cap = nodes_cap ? nodes_cap * 2 : 1024;
@@ -276,7 +278,7 @@ new_node(const char *f, size_t len)
 }
 
 static uint32_t
-node_of(const char *f, size_t len, size_t h)
+node_of(const char *f, size_t len, uint32_t h)
 {
 	struct name_slot *sl;
 	size_t k, probes = 0;
@@ -294,7 +296,7 @@ node_of(const char *f, size_t len, size_t h)
 	id = new_node(f, len);
 	sl = &name_index[k];
 	sl->hash = h;
-	sl->name = nodes[id].name;
+	sl->name = (uint32_t)nodes[id].name;
 	sl->len = (uint32_t)len;
 	sl->id = id + 1;
 	if (nnodes * 2 > name_index_cap)
@@ -310,7 +312,7 @@ node_of(const char *f, size_t len, size_t h)
 struct pending {
 	const char *f;
 	uint32_t len, inl;
-	size_t h;
+	uint32_t h;
 };
 
 static struct pending *pend;
