@@ -20,6 +20,9 @@
 # pid to pf.log.
 #
 #   E2E                   the wrapper; run it with e2e_profile (under dash)
+#   needs_cluster         skip all unless the Go programs, kubectl, dash
+#                         and curl are there
+#   OC1 OC2 OC3 CD1       pod names, UID1..UID4 their uids
 #   start_cluster         fakekube on state.json, kubeconfig, the stand-in
 #   pod NAME DEPLOY UID [BACKEND]   one pod of the state file (JSON)
 #   write_state POD...    the whole cluster, swapped in atomically
@@ -31,6 +34,22 @@ NS=olmv1-system
 OC=operator-controller-controller-manager
 CD=catalogd-controller-manager
 TAB=$(printf '\t')
+OC1=$OC-7d9f-abcde
+OC2=$OC-7d9f-fghij
+OC3=$OC-86b4-klmno
+CD1=$CD-55f-xyz12
+UID1=0b6e1e3c-0000-4000-8000-000000000001
+UID2=0b6e1e3c-0000-4000-8000-000000000002
+UID3=0b6e1e3c-0000-4000-8000-000000000003
+UID4=0b6e1e3c-0000-4000-8000-000000000004
+
+needs_cluster() {
+	test_have_prereq GO ||
+	    skip_all 'needs go and the Go test programs (make go-progs)'
+	for c in kubectl dash curl; do
+		command -v $c >/dev/null 2>&1 || skip_all "needs $c"
+	done
+}
 
 # kubectl caches discovery under HOME/.kube; the wrapper's temporary
 # directory goes under TRASH so that leftovers can be found by name.

@@ -3,17 +3,7 @@ test_description='e2e-profile against fakekube through kubectl port-forward: rep
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/lib-wrapper.sh"
 
-test_have_prereq GO || skip_all 'needs go and the Go test programs (make go-progs)'
-for c in kubectl dash curl; do
-	command -v $c >/dev/null 2>&1 || skip_all "needs $c"
-done
-
-OC1=$OC-7d9f-abcde
-OC2=$OC-7d9f-fghij
-CD1=$CD-55f-xyz12
-UID1=0b6e1e3c-0000-4000-8000-000000000001
-UID2=0b6e1e3c-0000-4000-8000-000000000002
-UID3=0b6e1e3c-0000-4000-8000-000000000003
+needs_cluster
 
 test_setup 'two operator-controller replicas, catalogd without pprof' '
 	start_server WA workload -cpu 0.05 &&

@@ -3,17 +3,7 @@ test_description='e2e-profile: a pod replaced mid-run and a port-forward that di
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/lib-wrapper.sh"
 
-test_have_prereq GO || skip_all 'needs go and the Go test programs (make go-progs)'
-for c in kubectl dash curl; do
-	command -v $c >/dev/null 2>&1 || skip_all "needs $c"
-done
-
-OC1=$OC-7d9f-abcde
-OC3=$OC-86b4-klmno
-CD1=$CD-55f-xyz12
-UID1=0b6e1e3c-0000-4000-8000-000000000001
-UID3=0b6e1e3c-0000-4000-8000-000000000003
-UID4=0b6e1e3c-0000-4000-8000-000000000004
+needs_cluster
 
 # heap_numbers UNIT: the numbers of its heap profiles, in order.
 heap_numbers() {
