@@ -21,7 +21,8 @@ WARN = -std=c11 -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes \
 # The generated protobuf code is not ours to fix; it gets the basic set.
 GENWARN = -std=c11 -Wall
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -I$(B)/gen
-LIBS_PB = -lprotobuf-c -lz
+# prof.c inflates on a thread of its own.
+LIBS_PB = -lprotobuf-c -lz -pthread
 LIBS_CURL = -lcurl
 
 # B is the build directory: build/ normally, build/san for `make check`.

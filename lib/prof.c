@@ -3,7 +3,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -714,17 +718,24 @@ is_message(unsigned field)
  * the like goes to protobuf-c alone and straight into the tables. A
  * truncated or foreign file gets a reason that names the byte where it
  * went wrong.
+ *
+ * The walk starts at *resume. While more bytes are to come (final is 0),
+ * a field that runs past n is left for later: the walk returns 1 with
+ * *resume at the field's first byte. It returns 0 when it has taken
+ * every field, -1 on an error.
  */
 static int
-walk(struct walk *w, const unsigned char *d, size_t n)
+walk(struct walk *w, const unsigned char *d, size_t n, size_t *resume,
+    int final)
 {
-	size_t pos = 0, start = 0;
+	size_t pos = *resume, start = pos;
 	uint64_t tag, v, len;
 	unsigned field, wt;
 	int rc;
 
 	while (pos < n) {
 		start = pos;
+		*resume = start;
 		if (read_varint(d, n, &pos, &tag) != 0)
 			goto truncated;
 		field = (unsigned)(tag >> 3 <= 536870911 ? tag >> 3 : 0);
@@ -767,6 +778,8 @@ walk(struct walk *w, const unsigned char *d, size_t n)
 		if (read_varint(d, n, &pos, &len) != 0)
 			goto truncated;
 		if (len > n - pos) {
+			if (!final)
+				return 1;
 			seterr(w->err, w->errlen, "truncated protobuf: field "
 			    "%u at byte %zu needs %llu bytes, %zu remain", field,
 			    start, (unsigned long long)len, n - pos);
@@ -795,8 +808,11 @@ walk(struct walk *w, const unsigned char *d, size_t n)
 			return walk_error_type(w, field, wt, start);
 		pos += (size_t)len;
 	}
+	*resume = pos;
 	return 0;
 truncated:
+	if (!final)
+		return 1;
 	if (start == 0 && pos >= n) {
 		describe_junk(d, n, w->err, w->errlen);
 		return -1;
@@ -1216,36 +1232,214 @@ out:
 	return rc;
 }
 
+/* Readies w to walk a message of at most n bytes into p. */
+static int
+decode_begin(struct walk *w, struct prof *p, size_t n, char *err,
+    size_t errlen)
+{
+	memset(w, 0, sizeof *w);
+	w->p = p;
+	w->err = err;
+	w->errlen = errlen;
+	w->alloc.alloc = scratch_alloc;
+	w->alloc.free = scratch_free;
+	w->alloc.allocator_data = &w->sc;
+	if (scratch_reset(&w->sc) != 0 ||
+	    (p->strblob = malloc(n + 1)) == NULL) {
+		seterr(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* After the walk of the whole message d: what needs every table. */
+static int
+decode_end(struct walk *w, const unsigned char *d)
+{
+	if (walk_period(w, d) != 0 ||
+	    resolve(w->p, w->locid, w->err, w->errlen) != 0)
+		return -1;
+	w->locid = NULL;	/* p->locidx now */
+	return 0;
+}
+
+static void
+decode_release(struct walk *w)
+{
+	free(w->locid);
+	free(w->period);
+	scratch_release(&w->sc);
+}
+
 /* Decodes and resolves the raw message d of n bytes into p. */
 static int
 decode(struct prof *p, const unsigned char *d, size_t n, char *err,
     size_t errlen)
 {
 	struct walk w;
+	size_t pos = 0;
 	int rc = -1;
 
-	memset(&w, 0, sizeof w);
-	w.p = p;
-	w.err = err;
-	w.errlen = errlen;
-	w.alloc.alloc = scratch_alloc;
-	w.alloc.free = scratch_free;
-	w.alloc.allocator_data = &w.sc;
-	if (scratch_reset(&w.sc) != 0 ||
-	    (p->strblob = malloc(n + 1)) == NULL) {
-		seterr(err, errlen, "out of memory");
-		goto out;
+	if (decode_begin(&w, p, n, err, errlen) == 0 &&
+	    walk(&w, d, n, &pos, 1) == 0 && decode_end(&w, d) == 0)
+		rc = 0;
+	decode_release(&w);
+	return rc;
+}
+
+/*
+ * A large gzip profile is inflated by a second thread while this one
+ * walks what is already out: zlib and the walk are the two largest costs
+ * of a load, and on two cores they take about as long together as the
+ * walk alone. Only the common case goes this way: a gzip trailer that
+ * gives the right size, and a profile that decodes without error.
+ * Anything else is loaded again from the start, one step after the
+ * other, so that every error is worded as the serial path words it.
+ */
+#define PARALLEL_MIN (256 * 1024)	/* smaller: a thread costs more */
+#define INFLATE_STEP (64 * 1024)	/* output published at a time */
+
+enum { INFLATING, INFLATED, INFLATE_STOPPED };
+
+struct inflater {
+	pthread_t thread;
+	const unsigned char *in;
+	size_t inlen;
+	unsigned char *buf;
+	size_t cap;
+	atomic_size_t avail;	/* bytes of buf the walk may read */
+	atomic_int state;
+	atomic_int quit;	/* the walk has given up */
+};
+
+/* The gzip loop of gunzip, without growing: a full buffer stops it. */
+static void *
+inflate_thread(void *arg)
+{
+	struct inflater *f = arg;
+	z_stream z;
+	int rc, state = INFLATE_STOPPED;
+
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+		atomic_store_explicit(&f->state, state, memory_order_release);
+		return NULL;
 	}
-	if (walk(&w, d, n) != 0 || walk_period(&w, d) != 0)
+	z.next_in = (unsigned char *)f->in;
+	z.avail_in = (uInt)f->inlen;
+	z.next_out = f->buf;
+	while (!atomic_load_explicit(&f->quit, memory_order_relaxed)) {
+		size_t room = f->cap - (size_t)(z.next_out - f->buf);
+
+		if (room == 0)
+			break;
+		z.avail_out = (uInt)(room < INFLATE_STEP ? room : INFLATE_STEP);
+		rc = inflate(&z, Z_NO_FLUSH);
+		atomic_store_explicit(&f->avail, (size_t)(z.next_out - f->buf),
+		    memory_order_release);
+		if (rc == Z_OK)
+			continue;
+		if (rc != Z_STREAM_END)
+			break;
+		if (z.avail_in == 0) {
+			state = INFLATED;
+			break;
+		}
+		if (z.avail_in < 2 || z.next_in[0] != 0x1f ||
+		    z.next_in[1] != 0x8b)
+			break;
+		inflateReset(&z);
+	}
+	inflateEnd(&z);
+	atomic_store_explicit(&f->state, state, memory_order_release);
+	return NULL;
+}
+
+/* Waits for the inflater to publish more than avail bytes, or to stop. */
+static void
+await_output(struct inflater *f, size_t avail)
+{
+	unsigned spins = 0;
+
+	while (atomic_load_explicit(&f->avail, memory_order_acquire) == avail &&
+	    atomic_load_explicit(&f->state, memory_order_acquire) == INFLATING)
+		if (++spins % 64 == 0)
+			sched_yield();
+}
+
+/* The walk beside the inflater: 0 and *out, or -1 to load serially. */
+static int
+load_parallel(struct prof **out, struct inflater *f, size_t max_size,
+    char *err, size_t errlen)
+{
+	struct prof *p;
+	struct walk w;
+	size_t pos = 0, avail;
+	int state, rc = -1;
+
+	if ((p = calloc(1, sizeof *p)) == NULL)
+		return -1;
+	if (decode_begin(&w, p, f->cap, err, errlen) != 0)
 		goto out;
-	if (resolve(p, w.locid, err, errlen) != 0)
+	for (;;) {
+		state = atomic_load_explicit(&f->state, memory_order_acquire);
+		avail = atomic_load_explicit(&f->avail, memory_order_acquire);
+		if (state == INFLATE_STOPPED ||
+		    (state == INFLATED && (avail == 0 || avail > max_size)))
+			goto out;
+		if (pos == 0 && avail < 64 && state == INFLATING) {
+			await_output(f, avail);
+			continue;
+		}
+		if (pos == 0 && looks_like_text(f->buf, avail))
+			goto out;
+		if (walk(&w, f->buf, avail, &pos, state == INFLATED) < 0)
+			goto out;
+		if (state == INFLATED)
+			break;
+		await_output(f, avail);
+	}
+	if (decode_end(&w, f->buf) != 0)
 		goto out;
-	w.locid = NULL;		/* p->locidx now */
+	*out = p;
+	p = NULL;
 	rc = 0;
 out:
-	free(w.locid);
-	free(w.period);
-	scratch_release(&w.sc);
+	decode_release(&w);
+	prof_free(p);
+	return rc;
+}
+
+/* 0 and *out, or -1 when the profile is to be loaded serially. */
+static int
+try_parallel(struct prof **out, const unsigned char *in, size_t inlen,
+    size_t max_size, char *err, size_t errlen)
+{
+	struct inflater f;
+	size_t hint;
+	int rc;
+
+	hint = (size_t)in[inlen - 4] | (size_t)in[inlen - 3] << 8 |
+	    (size_t)in[inlen - 2] << 16 | (size_t)in[inlen - 1] << 24;
+	if (hint < PARALLEL_MIN || hint > max_size || inlen > UINT_MAX)
+		return -1;
+	memset(&f, 0, sizeof f);
+	f.in = in;
+	f.inlen = inlen;
+	f.cap = hint + 1;
+	if ((f.buf = malloc(f.cap)) == NULL)
+		return -1;
+	atomic_init(&f.avail, 0);
+	atomic_init(&f.state, INFLATING);
+	atomic_init(&f.quit, 0);
+	if (pthread_create(&f.thread, NULL, inflate_thread, &f) != 0) {
+		free(f.buf);
+		return -1;
+	}
+	rc = load_parallel(out, &f, max_size, err, errlen);
+	atomic_store_explicit(&f.quit, 1, memory_order_relaxed);
+	pthread_join(f.thread, NULL);
+	free(f.buf);
 	return rc;
 }
 
@@ -1262,6 +1456,9 @@ prof_load(struct prof **out, const unsigned char *data, size_t len,
 		seterr(err, errlen, "empty file");
 		return -1;
 	}
+	if (len >= 18 && data[0] == 0x1f && data[1] == 0x8b &&
+	    try_parallel(out, data, len, max_size, err, errlen) == 0)
+		return 0;
 	if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
 		if (gunzip(data, len, max_size, &raw, &len, err, errlen) != 0)
 			return -1;

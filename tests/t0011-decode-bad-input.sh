@@ -233,6 +233,81 @@ test_expect_success 'unknown fields are skipped, as protobuf requires' '
 	test_cmp expect-good actual
 '
 
+# A profile of more than 256 KiB inflated is inflated on a second thread
+# while the first decodes: 20,000 more samples, then 1,000 strings
+# nobody names.
+big_spec() {
+	profile_spec &&
+	awk "BEGIN {
+		for (i = 1; i <= 20000; i++)
+			printf \"2 {\n  1 packed %d\n  2 packed %d\n}\n\", i % 2 + 1, i
+		for (i = 1; i <= 1000; i++)
+			printf \"6 string %0100d\n\", i
+	}"
+}
+
+test_expect_success 'a large gzip profile decodes as its raw bytes do' '
+	big_spec | pbwrite >big.pb &&
+	test $(wc -c <big.pb) -gt 262144 &&
+	gzip -c big.pb >big.pb.gz &&
+	pprof-decode big.pb | sed 1d >expect &&
+	pprof-decode big.pb.gz | sed 1d >actual &&
+	test_cmp expect actual &&
+	test "$(grep -vc "^#" actual)" = 20002 &&
+	grep -v "^#" actual | cut -f1 | sort -n | tail -1 >max &&
+	echo 20000 >expect && test_cmp expect max
+'
+
+# The second thread starts only when the last four bytes, the trailer's
+# size, are plausible: the broken files below keep a good one at the end.
+test_expect_success 'a large profile in several gzip members' '
+	head -c 1000 big.pb | gzip -c >bigmembers.pb.gz &&
+	tail -c +1001 big.pb | gzip -c >>bigmembers.pb.gz &&
+	pprof-decode big.pb | sed 1d >expect &&
+	pprof-decode bigmembers.pb.gz | sed 1d >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a large profile: a gzip stream cut short, a bad checksum' '
+	size=$(wc -c <big.pb.gz) &&
+	{ head -c $((size - 1000)) big.pb.gz && tail -c 4 big.pb.gz; } >bigtrunc.pb.gz &&
+	check_bad bigtrunc.pb.gz "truncated gzip stream" &&
+	{ head -c $((size - 8)) big.pb.gz && printf "\1\2\3\4" &&
+	  tail -c 4 big.pb.gz; } >bigcrc.pb.gz &&
+	check_bad bigcrc.pb.gz "corrupt gzip stream: incorrect data check"
+'
+
+test_expect_success 'a large profile: a trailer that lies, bytes after the stream' '
+	size=$(wc -c <big.pb) &&
+	cp big.pb.gz bigmore.pb.gz && set_isize bigmore.pb.gz $((size + 1000)) &&
+	cp big.pb.gz bigfewer.pb.gz && set_isize bigfewer.pb.gz $((size - 20)) &&
+	check_bad bigmore.pb.gz "corrupt gzip stream: incorrect length check" &&
+	check_bad bigfewer.pb.gz "corrupt gzip stream: incorrect length check" &&
+	{ cat big.pb.gz && tail -c 4 big.pb.gz; } >bigtail.pb.gz &&
+	check_bad bigtail.pb.gz "gzip: 4 bytes of garbage after the compressed stream"
+'
+
+test_expect_success 'a large profile: a bad message is named with its byte, gzip or not' '
+	size=$(wc -c <big.pb) &&
+	{ big_spec && echo "2 bytes 0a05"; } | pbwrite >bigbad.pb &&
+	gzip -c bigbad.pb >bigbad.pb.gz &&
+	check_bad bigbad.pb "malformed protobuf: bad sample message at byte $size" &&
+	check_bad bigbad.pb.gz "malformed protobuf: bad sample message at byte $size"
+'
+
+test_expect_success 'a large profile: a missing location, gzip or not' '
+	{ big_spec && printf "2 {\n  1 packed 9\n  2 packed 1\n}\n"; } | pbwrite >bigloc.pb &&
+	gzip -c bigloc.pb >bigloc.pb.gz &&
+	check_bad bigloc.pb "sample 20003 refers to missing location 9" &&
+	check_bad bigloc.pb.gz "sample 20003 refers to missing location 9"
+'
+
+test_expect_success 'a bomb whose trailer claims a large size stops at --max-size' '
+	head -c 2097152 /dev/zero | gzip -c >bigliar.pb.gz &&
+	set_isize bigliar.pb.gz 300000 &&
+	check_bad bigliar.pb.gz "decompressed size exceeds 1048576 bytes (see --max-size)" --max-size 1M
+'
+
 test_expect_success 'a missing file' '
 	test_expect_code 1 pprof-decode nosuch.pb >out 2>err &&
 	echo "pprof-decode: nosuch.pb: No such file or directory" >expect &&

@@ -353,6 +353,8 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
+	/* obuf writes whole blocks: stdio's buffer would split each in two. */
+	setvbuf(stdout, NULL, _IONBF, 0);
 	obuf_init(&out, stdout);
 	memset(&f, 0, sizeof f);
 	htab_init(&f.stacks);
