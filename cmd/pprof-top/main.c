@@ -196,20 +196,35 @@ static size_t name_index_cap;
 static int whole_names;		/* hash whole names from now on */
 static int long_probe;		/* seen since the last check */
 
+/* Eight bytes as a little-endian number, whatever the host's order. */
+static inline uint64_t
+load64(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	return (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 |
+	    (uint64_t)u[3] << 24 | (uint64_t)u[4] << 32 |
+	    (uint64_t)u[5] << 40 | (uint64_t)u[6] << 48 | (uint64_t)u[7] << 56;
+}
+
 static uint32_t
 name_hash(const char *f, size_t len)
 {
 	uint64_t a = 0, b = 0, c = 0;
+	size_t i;
 
 	if (whole_names) {
 		a = htab_hash(f, len);
 		return (uint32_t)(a ^ (a >> 32));
 	}
-	memcpy(&a, f, len < 8 ? len : 8);
-	if (len > 8)
-		memcpy(&b, f + len - 8, 8);
-	if (len > 16)
-		memcpy(&c, f + len / 2 - 4, 8);
+	if (len >= 8) {
+		a = load64(f);
+		b = load64(f + len - 8);
+		if (len > 16)
+			c = load64(f + len / 2 - 4);
+	} else
+		for (i = 0; i < len; i++)
+			a |= (uint64_t)(unsigned char)f[i] << 8 * i;
 	a = (a ^ len) * 0x9e3779b97f4a7c15ULL;
 	a = (a ^ (a >> 29) ^ b) * 0xbf58476d1ce4e5b9ULL;
 	a = (a ^ (a >> 31) ^ c) * 0x94d049bb133111ebULL;
@@ -358,61 +373,129 @@ push_pending(void)
 	}
 }
 
+#define BYTES_01 0x0101010101010101ULL
+#define BYTES_7F 0x7f7f7f7f7f7f7f7fULL
+
+/* The high bit of each byte of x that equals c, and of no other byte. */
+static inline uint64_t
+bytes_equal(uint64_t x, unsigned char c)
+{
+	uint64_t y = x ^ (BYTES_01 * c);
+
+	return ~(((y & BYTES_7F) + BYTES_7F) | y | BYTES_7F);
+}
+
+/* Index of the lowest byte whose high bit is set in m (nonzero). */
+static inline size_t
+lowest_byte(uint64_t m)
+{
+#ifdef __GNUC__
+	return (size_t)__builtin_ctzll(m) / 8;
+#else
+	size_t k = 0;
+
+	while ((m & 0x80) == 0) {
+		m >>= 8;
+		k++;
+	}
+	return k;
+#endif
+}
+
+/* The frames of a stack with a backslash: "\;" is not a separator. */
+static void
+split_escaped(const char *s, size_t len)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\\' && i + 1 < len)
+			i++;
+		else if (s[i] == ';') {
+			pend_frame(s + start, i - start);
+			start = i + 1;
+		}
+	}
+	pend_frame(s + start, len - start);
+}
+
 /*
- * Appends the node ids of an escaped stack, root first. Escapes are rare,
- * so a stack without a backslash is split with memchr; one with a
- * backslash is walked byte by byte, since "\;" is not a separator.
+ * Appends the node ids of an escaped stack, root first. The separators
+ * are found eight bytes at a time: frames are short, so a call per frame
+ * (memchr) would cost more than the search. Escapes are rare; a stack
+ * with a backslash starts again, byte by byte.
  */
 static uint32_t
 parse_stack(const char *s, size_t len)
 {
-	const char *p = s, *end = s + len, *semi;
-	size_t i, start = 0, n;
+	size_t i, k, start = 0, n;
+	uint64_t w, m;
 
 	if (len == 0)
 		return 0;
-	if (memchr(s, '\\', len) == NULL) {
-		for (; (semi = memchr(p, ';', (size_t)(end - p))) != NULL;
-		    p = semi + 1)
-			pend_frame(p, (size_t)(semi - p));
-		pend_frame(p, (size_t)(end - p));
-	} else {
-		for (i = 0; i < len; i++) {
-			if (s[i] == '\\' && i + 1 < len)
-				i++;
-			else if (s[i] == ';') {
-				pend_frame(s + start, i - start);
-				start = i + 1;
-			}
+	for (i = 0; len - i >= 8; i += 8) {
+		w = load64(s + i);
+		if (bytes_equal(w, '\\') != 0)
+			goto escaped;
+		for (m = bytes_equal(w, ';'); m != 0; m &= m - 1) {
+			k = i + lowest_byte(m);
+			pend_frame(s + start, k - start);
+			start = k + 1;
 		}
-		pend_frame(s + start, len - start);
 	}
+	for (; i < len; i++) {
+		if (s[i] == '\\')
+			goto escaped;
+		if (s[i] == ';') {
+			pend_frame(s + start, i - start);
+			start = i + 1;
+		}
+	}
+	pend_frame(s + start, len - start);
+	goto lookup;
+escaped:
+	npend = 0;
+	split_escaped(s, len);
+lookup:
 	n = npend;
 	push_pending();
 	return (uint32_t)n;
 }
 
-/* pprof's site column is a hex hash; anything else is hashed as text. */
+/* The value of each lowercase hex digit; 16 marks any other byte. */
+static unsigned char hexval[256];
+
+static void
+hexval_init(void)
+{
+	int c;
+
+	memset(hexval, 16, sizeof hexval);
+	for (c = '0'; c <= '9'; c++)
+		hexval[c] = (unsigned char)(c - '0');
+	for (c = 'a'; c <= 'f'; c++)
+		hexval[c] = (unsigned char)(c - 'a' + 10);
+}
+
+/*
+ * pprof's site column is a hex hash; anything else is hashed as text.
+ * The digits are read without a branch each: a bad one shows in "bad".
+ */
 static uint64_t
 parse_site(const char *p, size_t n)
 {
 	uint64_t v = 0;
+	unsigned bad = 0, d;
 	size_t i;
 
 	if (n != 16)
 		return htab_hash(p, n);
-	for (i = 0; i < n; i++) {
-		unsigned c = (unsigned char)p[i], d;
-
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else
-			return htab_hash(p, n);
-		v = v << 4 | d;
+	for (i = 0; i < 16; i++) {
+		d = hexval[(unsigned char)p[i]];
+		bad |= d;
+		v = v << 4 | (d & 15);
 	}
-	return v;
+	return bad & 16 ? htab_hash(p, n) : v;
 }
 
 static int
@@ -545,16 +628,14 @@ build_samples(void)
 	uint32_t stamp = 0, j;
 	int any_focus = 0, any_ignore = 0;
 
+	/* Every node is a frame of some sample. */
+	for (i = 0; i < nnodes; i++) {
+		any_focus |= nodes[i].focus;
+		any_ignore |= nodes[i].ignore;
+	}
 	for (i = 0; i < nsamples; i++) {
 		struct sample *sm = &samples[i];
 
-		for (j = 0; j < sm->n; j++) {
-			const struct node *n =
-			    &nodes[frames[sm->off + j] & ~INLINE_BIT];
-
-			any_focus |= n->focus;
-			any_ignore |= n->ignore;
-		}
 		if (sm->v == 0)
 			continue;
 		/* pprof totals the profile before it applies focus. */
@@ -1117,6 +1198,7 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	htab_init(&labelsets);
+	hexval_init();
 	name_index_rebuild(4096, 0);
 	htab_init(&hdr.comments);
 	if (argc == 0 && read_stream(stdin, "stdin") != 0)
