@@ -178,6 +178,40 @@ test_expect_success 'names with tabs and semicolons stay one TSV field' '
 	test_cmp expect got
 '
 
+# Frames of 1 to 40 bytes, some with "\;" or "\\" at varied offsets, in
+# stacks of 1 to 13 frames: the separators fall at every offset of the
+# eight-byte words pprof-top reads. awk keeps the frames it joined, so it
+# knows each function's flat and cum without splitting anything.
+test_expect_success 'stacks split right wherever their separators fall' '
+	awk "BEGIN {
+		for (k = 0; k < 40; k++) {
+			name[k] = substr(\"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN\", 1, k + 1);
+			if (k % 5 == 1) name[k] = substr(name[k], 1, k / 2) \"\\\\;\" substr(name[k], k / 2 + 1);
+			if (k % 5 == 3) name[k] = \"\\\\\\\\\" name[k];
+		}
+		printf \"##profile\\tsplit\\n#samples/count\\tsite\\tlabels\\tstack\\n\" >\"split\";
+		for (i = 0; i < 3000; i++) {
+			d = 1 + (i * 7) % 13; st = \"\"; delete seen;
+			for (j = 0; j < d; j++) {
+				f = name[(i * 11 + j * 31 + j * j) % 40];
+				st = st (j ? \";\" : \"\") f;
+				if (!(f in seen)) { seen[f] = 1; cum[f]++ }
+			}
+			flat[f]++;
+			printf \"1\\t%016x\\t\\t%s\\n\", i, st >\"split\";
+		}
+		for (f in cum) {
+			out = f; gsub(/\\\\;/, \";\", out);
+			printf \"%d\\t%d\\t%s\\n\", flat[f], cum[f], out >\"expect.raw\";
+		}
+	}" &&
+	sort <expect.raw >expect &&
+	pprof-top --nodefraction 0 split >out &&
+	grep -v "^#" out | cut -f1,4,6 | sort >actual &&
+	test "$(wc -l <actual)" -gt 30 &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a -t the stream lacks names the types it has' '
 	test_expect_code 1 pprof-top -t cpu stream >out 2>err &&
 	echo "pprof-top: stream: no sample type cpu (the profile has: space)" >expect &&
