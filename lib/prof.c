@@ -456,7 +456,7 @@ struct walk {
 	ProtobufCAllocator alloc;
 	size_t cap_types, cap_samples, cap_values, cap_locid, cap_labels;
 	size_t cap_mappings, cap_locations, cap_lines, cap_functions;
-	size_t cap_str, cap_strlen, cap_comment, nvalues, nlocid, nlabels, nlines;
+	size_t cap_str, cap_strlen, cap_comment, nvalues, nlocid, nlabels;
 	size_t blob_len;
 	uint64_t *locid;	/* per sample: location ids, then indices */
 	size_t nperiod, cap_period;
@@ -548,19 +548,19 @@ add_location(struct walk *w, const PB_Location *m)
 
 	if (m->n_line > UINT32_MAX ||
 	    GROW(w, p->locations, cap_locations, p->nlocation + 1) != 0 ||
-	    GROW(w, p->lines, cap_lines, w->nlines + m->n_line) != 0)
+	    GROW(w, p->lines, cap_lines, p->nlines + m->n_line) != 0)
 		return -1;
 	l = &p->locations[p->nlocation++];
 	l->id = m->id;
 	l->mapping_id = m->mapping_id;
 	l->address = m->address;
 	l->is_folded = m->is_folded;
-	l->line = w->nlines;
+	l->line = p->nlines;
 	l->nline = (uint32_t)m->n_line;
 	for (j = 0; j < m->n_line; j++) {
-		p->lines[w->nlines].function_id = m->line[j]->function_id;
-		p->lines[w->nlines].line = m->line[j]->line;
-		w->nlines++;
+		p->lines[p->nlines].function_id = m->line[j]->function_id;
+		p->lines[p->nlines].line = m->line[j]->line;
+		p->nlines++;
 	}
 	return 0;
 }
@@ -938,34 +938,68 @@ basename_of(const char *path, const char **base, size_t *n)
 }
 
 /*
+ * The frame text and the key of each location are made the first time a
+ * sample needs them: the first row goes out sooner, and the rest of the
+ * work is done while the reader downstream is still busy with earlier
+ * rows. prepare_frames settles beforehand all that could fail: every
+ * line's function is found, and the memory for all of it is taken.
+ */
+struct prof_frames {
+	struct sbuf text;	/* room reserved for every location's frames */
+	struct sbuf tmp;	/* an unnamed frame, before it is escaped */
+	size_t *off;		/* per location: its frames in text, or SIZE_MAX */
+	size_t *len;
+	uint64_t *key;
+	uint32_t *linefn;	/* per line: its function's index */
+	long *locmap;		/* per location: its mapping's index, or -1 */
+	uint64_t *fkey;		/* per function: function_key, once fdone */
+	unsigned char *fdone;
+	uint64_t *strhash;	/* per string: htab_hash, once strdone */
+	unsigned char *strdone;
+};
+
+static void
+frames_free(struct prof_frames *fr)
+{
+	if (fr == NULL)
+		return;
+	sbuf_free(&fr->text);
+	sbuf_free(&fr->tmp);
+	free(fr->off);
+	free(fr->len);
+	free(fr->key);
+	free(fr->linefn);
+	free(fr->locmap);
+	free(fr->fkey);
+	free(fr->fdone);
+	free(fr->strhash);
+	free(fr->strdone);
+	free(fr);
+}
+
+/*
  * Appends the name pprof prints for a frame without a function name: the
  * mapping's file in brackets, or <unknown>.
  */
 static void
 unnamed_frame(const struct prof *p, const struct prof_mapping *m,
-    struct sbuf *b, int inlined)
+    int inlined)
 {
+	struct prof_frames *fr = p->frames;
 	const char *file = m != NULL ? prof_str(p, m->filename) : "";
 	const char *base;
 	size_t n;
 
 	if (*file == '\0') {
-		esc_frame(b, "<unknown>", 9, inlined);
+		esc_frame(&fr->text, "<unknown>", 9, inlined);
 		return;
 	}
 	basename_of(file, &base, &n);
-	{
-		struct sbuf t = SBUF_INIT;
-
-		sbuf_putc(&t, '[');
-		sbuf_put(&t, base, n);
-		sbuf_putc(&t, ']');
-		if (!t.oom)
-			esc_frame(b, t.s, t.len, inlined);
-		else
-			b->oom = 1;
-		sbuf_free(&t);
-	}
+	sbuf_reset(&fr->tmp);
+	sbuf_putc(&fr->tmp, '[');
+	sbuf_put(&fr->tmp, base, n);
+	sbuf_putc(&fr->tmp, ']');
+	esc_frame(&fr->text, fr->tmp.s, fr->tmp.len, inlined);
 }
 
 /*
@@ -985,154 +1019,206 @@ mix(uint64_t h, uint64_t v)
 	return h ^ (h >> 29);
 }
 
-/* The keys hash each string of the table once, however often named. */
-struct keyctx {
-	const struct prof *p;
-	uint64_t *strhash;	/* htab_hash of string i, when strdone[i] */
-	unsigned char *strdone;
-};
-
-/* String i, checked to be in the table. */
+/* String i, checked to be in the table; hashed once however often named. */
 static uint64_t
-mix_str(struct keyctx *k, uint64_t h, int64_t i)
+mix_str(const struct prof *p, uint64_t h, int64_t i)
 {
-	size_t n = k->p->str_len[i];
+	struct prof_frames *fr = p->frames;
+	size_t n = p->str_len[i];
 
-	if (!k->strdone[i]) {
-		k->strhash[i] = htab_hash(k->p->str[i], n);
-		k->strdone[i] = 1;
+	if (!fr->strdone[i]) {
+		fr->strhash[i] = htab_hash(p->str[i], n);
+		fr->strdone[i] = 1;
 	}
-	return mix(mix(h, n), k->strhash[i]);
+	return mix(mix(h, n), fr->strhash[i]);
 }
 
 static uint64_t
-mapping_key(struct keyctx *k, const struct prof_mapping *m)
+mapping_key(const struct prof *p, const struct prof_mapping *m)
 {
 	uint64_t size = m->memory_limit - m->memory_start;
 	int64_t id = m->build_id;
 
 	size = size + 0x1000 - 1;
 	size -= size % 0x1000;
-	if (*prof_str(k->p, id) == '\0')
+	if (*prof_str(p, id) == '\0')
 		id = m->filename;
-	return mix_str(k, mix(mix(1, size), m->file_offset), id);
+	return mix_str(p, mix(mix(1, size), m->file_offset), id);
 }
 
 static uint64_t
-function_key(struct keyctx *k, const struct prof_function *f)
+function_key(const struct prof *p, uint32_t fi)
 {
-	uint64_t h = mix(2, (uint64_t)f->start_line);
+	struct prof_frames *fr = p->frames;
+	const struct prof_function *f = &p->functions[fi];
+	uint64_t h;
 
-	h = mix_str(k, h, f->name);
-	h = mix_str(k, h, f->system_name);
-	return mix_str(k, h, f->filename);
+	if (fr->fdone[fi])
+		return fr->fkey[fi];
+	h = mix(2, (uint64_t)f->start_line);
+	h = mix_str(p, h, f->name);
+	h = mix_str(p, h, f->system_name);
+	fr->fkey[fi] = mix_str(p, h, f->filename);
+	fr->fdone[fi] = 1;
+	return fr->fkey[fi];
 }
 
 static uint64_t
-location_key(struct keyctx *k, const struct prof_location *l,
-    const struct prof_mapping *m, const long *fidx, const uint64_t *fkeys)
+location_key(const struct prof *p, const struct prof_location *l,
+    const struct prof_mapping *m)
 {
+	const uint32_t *fi = p->frames->linefn + l->line;
 	uint64_t h = mix(3, (uint64_t)l->is_folded);
 	size_t j;
 
 	if (m != NULL)
 		h = mix(mix(h, l->address - m->memory_start),
-		    mapping_key(k, m));
+		    mapping_key(p, m));
 	else
 		h = mix(mix(h, l->address), 0);
 	for (j = 0; j < l->nline; j++) {
-		h = mix(h, fkeys[fidx[j]]);
-		h = mix(h, (uint64_t)k->p->lines[l->line + j].line);
+		h = mix(h, function_key(p, fi[j]));
+		h = mix(h, (uint64_t)p->lines[l->line + j].line);
 	}
 	return mix(h, l->nline);
 }
 
-/* Builds the escaped, root-first frame text and the key of every location. */
+/* Makes location li's escaped, root-first frame text and its key. */
+static void
+make_location(const struct prof *p, size_t li)
+{
+	struct prof_frames *fr = p->frames;
+	const struct prof_location *l = &p->locations[li];
+	const struct prof_mapping *m =
+	    fr->locmap[li] >= 0 ? &p->mappings[fr->locmap[li]] : NULL;
+	size_t j, start = fr->text.len;
+
+	if (l->nline == 0)
+		unnamed_frame(p, m, 0);
+	/* Lines are innermost first; the stream wants root first. */
+	for (j = l->nline; j-- > 0;) {
+		const struct prof_function *f =
+		    &p->functions[fr->linefn[l->line + j]];
+		int inl = j + 1 < l->nline;
+
+		if (inl)
+			sbuf_putc(&fr->text, ';');
+		if (p->str_len[f->name] == 0)
+			unnamed_frame(p, m, inl);
+		else
+			esc_frame(&fr->text, p->str[f->name],
+			    p->str_len[f->name], inl);
+	}
+	fr->off[li] = start;
+	fr->len[li] = fr->text.len - start;
+	fr->key[li] = location_key(p, l, m);
+}
+
+static const char *
+location_frames(const struct prof *p, size_t li, size_t *len)
+{
+	struct prof_frames *fr = p->frames;
+
+	if (fr->off[li] == SIZE_MAX)
+		make_location(p, li);
+	*len = fr->len[li];
+	return fr->text.s + fr->off[li];
+}
+
+static uint64_t
+location_key_of(const struct prof *p, size_t li)
+{
+	if (p->frames->off[li] == SIZE_MAX)
+		make_location(p, li);
+	return p->frames->key[li];
+}
+
+/* a + b, or SIZE_MAX when it does not fit. */
+static size_t
+add_size(size_t a, size_t b)
+{
+	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+/*
+ * An escaped frame takes at most two bytes a byte, the inline mark and a
+ * separator; an unnamed one, the brackets or "<unknown>" besides.
+ */
+static size_t
+frame_room(size_t name, size_t file)
+{
+	return add_size(add_size(name, file), add_size(name, file + 16));
+}
+
+/*
+ * Finds every line's function, in the order the frames used to be made
+ * (so the first error is the one it always was), and takes the memory
+ * that making every location will need.
+ */
 static int
-resolve_locations(struct prof *p, const struct idmap *maps,
+prepare_frames(struct prof *p, const struct idmap *maps,
     const struct idmap *funcs, char *err, size_t errlen)
 {
-	struct keyctx k;
-	struct sbuf all = SBUF_INIT;
-	uint64_t *fkeys;
-	long *fidx = NULL;
-	size_t *off, fcap = 0, i, j;
-	int rc = -1;
+	struct prof_frames *fr;
+	size_t i, j, room = 1, maxfile = 0;
 
-	k.p = p;
-	k.strhash = malloc((p->nstr + 1) * sizeof *k.strhash);
-	k.strdone = calloc(p->nstr + 1, 1);
-	fkeys = malloc((p->nfunction + 1) * sizeof *fkeys);
-	off = malloc((p->nlocation + 1) * sizeof *off);
-	p->locframes = malloc((p->nlocation + 1) * sizeof *p->locframes);
-	p->locframes_len = malloc((p->nlocation + 1) *
-	    sizeof *p->locframes_len);
-	p->lockey = malloc((p->nlocation + 1) * sizeof *p->lockey);
-	if (k.strhash == NULL || k.strdone == NULL || fkeys == NULL ||
-	    off == NULL || p->locframes == NULL || p->locframes_len == NULL ||
-	    p->lockey == NULL)
+	if ((fr = calloc(1, sizeof *fr)) == NULL)
 		goto oom;
-	for (i = 0; i < p->nfunction; i++)
-		fkeys[i] = function_key(&k, &p->functions[i]);
+	p->frames = fr;
+	fr->off = malloc((p->nlocation + 1) * sizeof *fr->off);
+	fr->len = malloc((p->nlocation + 1) * sizeof *fr->len);
+	fr->key = malloc((p->nlocation + 1) * sizeof *fr->key);
+	fr->locmap = malloc((p->nlocation + 1) * sizeof *fr->locmap);
+	fr->linefn = malloc((p->nlines + 1) * sizeof *fr->linefn);
+	fr->fkey = malloc((p->nfunction + 1) * sizeof *fr->fkey);
+	fr->fdone = calloc(p->nfunction + 1, 1);
+	fr->strhash = malloc((p->nstr + 1) * sizeof *fr->strhash);
+	fr->strdone = calloc(p->nstr + 1, 1);
+	if (fr->off == NULL || fr->len == NULL || fr->key == NULL ||
+	    fr->locmap == NULL || fr->linefn == NULL || fr->fkey == NULL ||
+	    fr->fdone == NULL || fr->strhash == NULL || fr->strdone == NULL)
+		goto oom;
 	for (i = 0; i < p->nlocation; i++) {
 		const struct prof_location *l = &p->locations[i];
 		long mi = idmap_get(maps, l->mapping_id);
-		const struct prof_mapping *m = mi >= 0 ? &p->mappings[mi] : NULL;
+		size_t file = mi >= 0 ?
+		    p->str_len[p->mappings[mi].filename] : 0;
 
-		if (reserve(&fidx, &fcap, l->nline, sizeof *fidx) != 0)
-			goto oom;
-		off[i] = all.len;
+		fr->off[i] = SIZE_MAX;
+		fr->locmap[i] = mi;
+		if (file > maxfile)
+			maxfile = file;
 		if (l->nline == 0)
-			unnamed_frame(p, m, &all, 0);
-		/* Lines are innermost first; the stream wants root first. */
+			room = add_size(room, frame_room(0, file));
 		for (j = l->nline; j-- > 0;) {
 			const struct prof_line *ln = &p->lines[l->line + j];
-			const struct prof_function *f;
-			int inl = j + 1 < l->nline;
+			long fi;
 
 			if (ln->function_id == 0) {
 				seterr(err, errlen, "location %llu has a line "
 				    "without a function",
 				    (unsigned long long)l->id);
-				goto out;
+				return -1;
 			}
-			if ((fidx[j] = idmap_get(funcs, ln->function_id)) < 0) {
+			if ((fi = idmap_get(funcs, ln->function_id)) < 0) {
 				seterr(err, errlen, "location %llu refers to "
 				    "missing function %llu",
 				    (unsigned long long)l->id,
 				    (unsigned long long)ln->function_id);
-				goto out;
+				return -1;
 			}
-			if (inl)
-				sbuf_putc(&all, ';');
-			f = &p->functions[fidx[j]];
-			if (p->str_len[f->name] == 0)
-				unnamed_frame(p, m, &all, inl);
-			else
-				esc_frame(&all, p->str[f->name],
-				    p->str_len[f->name], inl);
+			fr->linefn[l->line + j] = (uint32_t)fi;
+			room = add_size(room, frame_room(
+			    p->str_len[p->functions[fi].name], file));
 		}
-		if (all.oom)
-			goto oom;
-		p->locframes_len[i] = all.len - off[i];
-		p->lockey[i] = location_key(&k, l, m, fidx, fkeys);
 	}
-	p->frametext = all.s;
-	all.s = NULL;
-	for (i = 0; i < p->nlocation; i++)
-		p->locframes[i] = p->frametext + off[i];
-	rc = 0;
-	goto out;
+	if (room > SIZE_MAX / 4 || sbuf_grow(&fr->text, room) != 0 ||
+	    sbuf_grow(&fr->tmp, add_size(maxfile, 3)) != 0)
+		goto oom;
+	return 0;
 oom:
 	seterr(err, errlen, "out of memory");
-out:
-	sbuf_free(&all);
-	free(k.strhash);
-	free(k.strdone);
-	free(fkeys);
-	free(fidx);
-	free(off);
-	return rc;
+	return -1;
 }
 
 /*
@@ -1221,7 +1307,7 @@ resolve(struct prof *p, uint64_t *locid, char *err, size_t errlen)
 	    build_idmap(&locs, p->locations, p->nlocation,
 	    sizeof *p->locations, "location", err, errlen) != 0)
 		goto out;
-	if (resolve_locations(p, &maps, &funcs, err, errlen) != 0 ||
+	if (prepare_frames(p, &maps, &funcs, err, errlen) != 0 ||
 	    resolve_samples(p, locid, &locs, err, errlen) != 0)
 		goto out;
 	rc = 0;
@@ -1511,10 +1597,7 @@ prof_free(struct prof *p)
 	free(p->str);
 	free(p->str_len);
 	free(p->strblob);
-	free(p->frametext);
-	free(p->locframes);
-	free(p->locframes_len);
-	free(p->lockey);
+	frames_free(p->frames);
 	free(p);
 }
 
@@ -1565,8 +1648,12 @@ prof_stack(const struct prof *p, size_t i, struct sbuf *b)
 	const uint32_t *ix = p->locidx + s->loc;
 	size_t j;
 
+	const char *f;
+	size_t n;
+
 	for (j = s->nloc; j-- > 0;) {
-		sbuf_put(b, p->locframes[ix[j]], p->locframes_len[ix[j]]);
+		f = location_frames(p, ix[j], &n);
+		sbuf_put(b, f, n);
 		if (j > 0)
 			sbuf_putc(b, ';');
 	}
@@ -1579,8 +1666,12 @@ prof_write_stack(const struct prof *p, size_t i, struct obuf *ob)
 	const uint32_t *ix = p->locidx + s->loc;
 	size_t j;
 
+	const char *f;
+	size_t n;
+
 	for (j = s->nloc; j-- > 0;) {
-		obuf_put(ob, p->locframes[ix[j]], p->locframes_len[ix[j]]);
+		f = location_frames(p, ix[j], &n);
+		obuf_put(ob, f, n);
 		if (j > 0)
 			obuf_putc(ob, ';');
 	}
@@ -1679,6 +1770,6 @@ prof_site(const struct prof *p, size_t i)
 	size_t j;
 
 	for (j = 0; j < s->nloc; j++)
-		h = mix(h, p->lockey[ix[j]]);
+		h = mix(h, location_key_of(p, ix[j]));
 	return h;
 }

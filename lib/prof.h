@@ -90,16 +90,14 @@ struct prof {
 	struct prof_location *locations;
 	size_t nlocation;
 	struct prof_line *lines;
+	size_t nlines;
 	struct prof_function *functions;
 	size_t nfunction;
 	char **str;		/* the string table, NUL-terminated */
 	size_t *str_len;	/* up to the first NUL, as C sees them */
 	size_t nstr;
 	char *strblob;
-	char *frametext;	/* what locframes point into */
-	char **locframes;	/* per location: escaped frames, root first */
-	size_t *locframes_len;
-	uint64_t *lockey;	/* per location: pprof's merge key, hashed */
+	struct prof_frames *frames;	/* each location's text and key (prof.c) */
 };
 
 /*

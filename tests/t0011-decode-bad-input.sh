@@ -233,6 +233,57 @@ test_expect_success 'unknown fields are skipped, as protobuf requires' '
 	test_cmp expect-good actual
 '
 
+test_expect_success 'frames without a function name are named after the mapping file' '
+	pbwrite >unnamed.pb <<-\EOT &&
+	1 {
+	  1 varint 1
+	  2 varint 2
+	}
+	2 {
+	  1 packed 4 1 2 3
+	  2 packed 7
+	}
+	3 {
+	  1 varint 1
+	  5 varint 3
+	}
+	4 {
+	  1 varint 1
+	  2 varint 1
+	}
+	4 {
+	  1 varint 2
+	  2 varint 1
+	  4 {
+	    1 varint 1
+	  }
+	}
+	4 {
+	  1 varint 3
+	}
+	4 {
+	  1 varint 4
+	  2 varint 1
+	  4 {
+	    1 varint 1
+	  }
+	  4 {
+	    1 varint 1
+	  }
+	}
+	5 {
+	  1 varint 1
+	}
+	6 string
+	6 string cpu
+	6 string nanoseconds
+	6 string /opt/dir/lib_[i
+	EOT
+	pprof-decode unnamed.pb | grep -v "^#" | cut -f1,3,4 >actual &&
+	printf "7\t\t<unknown>;[lib_[i\\\\];[lib_[i\\\\];[lib_[i\\\\];[lib_[i\\\\]_[i]\n" >expect &&
+	test_cmp expect actual
+'
+
 # A profile of more than 256 KiB inflated is inflated on a second thread
 # while the first decodes: 20,000 more samples, then 1,000 strings
 # nobody names.
