@@ -521,6 +521,110 @@ add_sample(struct walk *w, const PB_Sample *m)
 	return 0;
 }
 
+/*
+ * Samples are most of a CPU profile's messages, and protobuf-c, which
+ * counts a packed field's elements before it allocates and parses them,
+ * spent half of the walk on them. A sample of location ids and values
+ * alone, packed or not (what Go writes), is read here straight into the
+ * tables; any other (labels, unknown fields, a varint longer than nine
+ * bytes, a byte out of place) goes to protobuf-c as before, and so do
+ * all other messages. tests/fuzz/fuzz-decode checks every table against
+ * protobuf-c's decoding of the whole profile.
+ */
+static int
+short_varint(const unsigned char *d, size_t n, size_t *pos, uint64_t *v)
+{
+	uint64_t r = 0;
+	int shift;
+
+	for (shift = 0; shift < 63 && *pos < n; shift += 7) {
+		unsigned char c = d[(*pos)++];
+
+		r |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = r;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Appends the varints of d[pos..end) to a (room for end - pos of them). */
+static int
+packed_varints(const unsigned char *d, size_t pos, size_t end, uint64_t *a,
+    size_t *na)
+{
+	uint64_t v;
+
+	while (pos < end) {
+		if (short_varint(d, end, &pos, &v) != 0)
+			return -1;
+		a[(*na)++] = v;
+	}
+	return 0;
+}
+
+/* 1: the sample is in the tables; 0: for protobuf-c; -1: out of memory. */
+static int
+add_sample_fast(struct walk *w, const unsigned char *d, size_t n)
+{
+	struct prof *p = w->p;
+	struct prof_sample *s;
+	size_t pos = 0, loc = w->nlocid, val = w->nvalues, nval;
+	uint64_t tag, len, v;
+
+	/* A sample has no more ids and values than bytes. */
+	if (GROW(w, p->samples, cap_samples, p->nsample + 1) != 0 ||
+	    GROW(w, w->locid, cap_locid, w->nlocid + n) != 0 ||
+	    GROW(w, p->values, cap_values, w->nvalues + n) != 0)
+		return -1;
+	while (pos < n) {
+		if (short_varint(d, n, &pos, &tag) != 0)
+			goto other;
+		switch (tag) {
+		case 1 << 3 | 0:
+		case 2 << 3 | 0:
+			if (short_varint(d, n, &pos, &v) != 0)
+				goto other;
+			if (tag >> 3 == 1)
+				w->locid[w->nlocid++] = v;
+			else
+				p->values[w->nvalues++] = (int64_t)v;
+			break;
+		case 1 << 3 | 2:
+			if (short_varint(d, n, &pos, &len) != 0 ||
+			    len > n - pos || packed_varints(d, pos, pos + len,
+			    w->locid, &w->nlocid) != 0)
+				goto other;
+			pos += len;
+			break;
+		case 2 << 3 | 2:
+			if (short_varint(d, n, &pos, &len) != 0 ||
+			    len > n - pos || packed_varints(d, pos, pos + len,
+			    (uint64_t *)(void *)p->values, &w->nvalues) != 0)
+				goto other;
+			pos += len;
+			break;
+		default:
+			goto other;
+		}
+	}
+	nval = w->nvalues - val;
+	if (w->nlocid - loc > UINT32_MAX || nval > UINT32_MAX)
+		goto other;
+	s = &p->samples[p->nsample++];
+	s->loc = loc;
+	s->nloc = (uint32_t)(w->nlocid - loc);
+	s->label = w->nlabels;
+	s->nlabel = 0;
+	s->nvalue = (uint32_t)nval;
+	return 1;
+other:
+	w->nlocid = loc;
+	w->nvalues = val;
+	return 0;
+}
+
 static int
 add_mapping(struct walk *w, const PB_Mapping *m)
 {
@@ -658,6 +762,8 @@ walk_bytes(struct walk *w, unsigned field, const unsigned char *base,
 			rc = add_type(w, m);
 		break;
 	case F_SAMPLE:
+		if ((rc = add_sample_fast(w, d, n)) != 0)
+			return rc > 0 ? 0 : -1;
 		if ((m = perftools__profiles__sample__unpack(a, n, d)) != NULL)
 			rc = add_sample(w, m);
 		break;
@@ -1706,10 +1812,13 @@ void
 prof_labels(const struct prof *p, size_t i, struct sbuf *b)
 {
 	const struct prof_sample *s = &p->samples[i];
-	const struct prof_label *all = p->labels + s->label;
+	const struct prof_label *all;
 	struct label_ref sorted[64], *ls = sorted;
 	size_t j, n = 0;
 
+	if (s->nlabel == 0)
+		return;		/* labels may be NULL: no sample had one */
+	all = p->labels + s->label;
 	if (s->nlabel > sizeof sorted / sizeof sorted[0] &&
 	    (ls = malloc(s->nlabel * sizeof *ls)) == NULL) {
 		b->oom = 1;

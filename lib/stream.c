@@ -26,7 +26,8 @@ fail(struct stream *s, const char *fmt, ...)
 	return STREAM_ERR;
 }
 
-#define INPUT_BUF (1 << 20)
+#define INPUT_BUF (1 << 18)
+#define PIPE_SIZE (1 << 20)
 
 void
 stream_input_buffer(FILE *fp)
@@ -40,7 +41,7 @@ stream_input_buffer(FILE *fp)
 		return;
 	setvbuf(fp, *buf, _IOFBF, INPUT_BUF);
 #ifdef __linux__
-	(void)fcntl(fileno(fp), 1031 /* F_SETPIPE_SZ */, INPUT_BUF);
+	(void)fcntl(fileno(fp), 1031 /* F_SETPIPE_SZ */, PIPE_SIZE);
 #endif
 }
 

@@ -233,6 +233,63 @@ test_expect_success 'unknown fields are skipped, as protobuf requires' '
 	test_cmp expect-good actual
 '
 
+# Samples of location ids and values alone are read without protobuf-c;
+# others (labels, unknown fields, a negative value's ten-byte varint) go
+# to protobuf-c. Either way a sample decodes to the same row.
+test_expect_success 'samples packed or not, with labels or not, decode alike' '
+	profile_spec | sed "/^2 {$/,/^}$/d" >spec &&
+	cat >>spec <<-\EOT &&
+	2 {
+	  1 packed 2 1
+	  2 packed 11
+	}
+	2 {
+	  1 varint 2
+	  1 varint 1
+	  2 varint 12
+	}
+	2 {
+	  1 packed 2
+	  1 varint 1
+	  2 packed
+	  2 varint 13
+	}
+	2 {
+	  2 varint -14
+	  1 packed 1
+	}
+	2 {
+	  1 packed 1
+	  2 packed 15
+	  3 {
+	    1 varint 1
+	    2 varint 3
+	  }
+	}
+	2 {
+	  1 packed 2
+	  9 varint 1
+	  2 packed 16
+	}
+	EOT
+	pbwrite <spec >shapes.pb &&
+	pprof-decode shapes.pb | grep -v "^#" | cut -f1,3,4 >actual &&
+	cat >expect <<-\EOT &&
+	11		main.main;main.work;main.inlined_[i]
+	12		main.main;main.work;main.inlined_[i]
+	13		main.main;main.work;main.inlined_[i]
+	-14		main.main
+	15	cpu=main.main	main.main
+	16		main.work;main.inlined_[i]
+	EOT
+	test_cmp expect actual
+'
+
+test_expect_success 'an empty sample has no values for the sample types' '
+	{ cat spec && printf "2 {\n}\n"; } | pbwrite >emptysample.pb &&
+	check_bad emptysample.pb "sample 7 has 0 values for 1 sample types"
+'
+
 test_expect_success 'frames without a function name are named after the mapping file' '
 	pbwrite >unnamed.pb <<-\EOT &&
 	1 {

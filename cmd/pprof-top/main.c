@@ -41,7 +41,7 @@
 
 struct node {
 	int64_t flat, cum;
-	size_t name;		/* offset of its escaped name in namebuf */
+	uint32_t name;		/* offset of its escaped name in namebuf */
 	uint32_t len;
 	uint32_t stamp;		/* last sample that added to cum */
 	unsigned kept : 1, focus : 1, ignore : 1;
@@ -282,7 +282,7 @@ new_node(const char *f, size_t len)
 	memset(n, 0, sizeof *n);
 	memcpy(namebuf + namebuf_len, f, len);
 	namebuf[namebuf_len + len] = '\0';
-	n->name = namebuf_len;
+	n->name = (uint32_t)namebuf_len;
 	n->len = (uint32_t)len;
 	namebuf_len += len + 1;
 	if (opt.focus_re != NULL)
