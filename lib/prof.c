@@ -458,7 +458,8 @@ struct walk {
 	size_t cap_mappings, cap_locations, cap_lines, cap_functions;
 	size_t cap_str, cap_strlen, cap_comment, nvalues, nlocid, nlabels;
 	size_t blob_len;
-	uint64_t *locid;	/* per sample: location ids, then indices */
+	uint32_t *locid;	/* per sample: location ids, then indices */
+	uint64_t *wideid;	/* instead, once an id needed 64 bits */
 	size_t nperiod, cap_period;
 	size_t (*period)[3];	/* each period_type: offset, length, byte */
 	char *err;
@@ -481,6 +482,51 @@ add_type(struct walk *w, const PB_ValueType *m)
 	return 0;
 }
 
+/*
+ * Location ids are kept in 32 bits, half the memory to write and read
+ * back: Go numbers its locations from 1. The first id that needs more
+ * moves them all to 64 bits.
+ */
+static int
+reserve_ids(struct walk *w, size_t more)
+{
+	if (w->wideid != NULL)
+		return GROW(w, w->wideid, cap_locid, w->nlocid + more);
+	return GROW(w, w->locid, cap_locid, w->nlocid + more);
+}
+
+static int
+widen_ids(struct walk *w)
+{
+	uint64_t *a = malloc((w->cap_locid + 1) * sizeof *a);
+	size_t i;
+
+	if (a == NULL)
+		return -1;
+	for (i = 0; i < w->nlocid; i++)
+		a[i] = w->locid[i];
+	free(w->locid);
+	w->locid = NULL;
+	w->wideid = a;
+	return 0;
+}
+
+/* Appends id v, with room reserved; -1 if widening runs out of memory. */
+static inline int
+put_id(struct walk *w, uint64_t v)
+{
+	if (w->wideid == NULL) {
+		if (v <= UINT32_MAX) {
+			w->locid[w->nlocid++] = (uint32_t)v;
+			return 0;
+		}
+		if (widen_ids(w) != 0)
+			return -1;
+	}
+	w->wideid[w->nlocid++] = v;
+	return 0;
+}
+
 static int
 add_sample(struct walk *w, const PB_Sample *m)
 {
@@ -492,7 +538,7 @@ add_sample(struct walk *w, const PB_Sample *m)
 	    m->n_value > UINT32_MAX)
 		return -1;
 	if (GROW(w, p->samples, cap_samples, p->nsample + 1) != 0 ||
-	    GROW(w, w->locid, cap_locid, w->nlocid + m->n_location_id) != 0 ||
+	    reserve_ids(w, m->n_location_id) != 0 ||
 	    GROW(w, p->values, cap_values, w->nvalues + m->n_value) != 0 ||
 	    GROW(w, p->labels, cap_labels, w->nlabels + m->n_label) != 0)
 		return -1;
@@ -502,10 +548,9 @@ add_sample(struct walk *w, const PB_Sample *m)
 	s->label = w->nlabels;
 	s->nlabel = (uint32_t)m->n_label;
 	s->nvalue = (uint32_t)m->n_value;
-	if (m->n_location_id > 0)
-		memcpy(w->locid + w->nlocid, m->location_id,
-		    m->n_location_id * sizeof *w->locid);
-	w->nlocid += m->n_location_id;
+	for (j = 0; j < m->n_location_id; j++)
+		if (put_id(w, m->location_id[j]) != 0)
+			return -1;
 	if (m->n_value > 0)
 		memcpy(p->values + w->nvalues, m->value,
 		    m->n_value * sizeof *p->values);
@@ -549,17 +594,24 @@ short_varint(const unsigned char *d, size_t n, size_t *pos, uint64_t *v)
 	return -1;
 }
 
-/* Appends the varints of d[pos..end) to a (room for end - pos of them). */
+/*
+ * Appends the varints of d[pos..end): location ids when vals is NULL,
+ * else values. 0, 1 when they are not all short varints, -1 when memory
+ * runs out.
+ */
 static int
-packed_varints(const unsigned char *d, size_t pos, size_t end, uint64_t *a,
-    size_t *na)
+packed_varints(struct walk *w, const unsigned char *d, size_t pos,
+    size_t end, int64_t *vals)
 {
 	uint64_t v;
 
 	while (pos < end) {
 		if (short_varint(d, end, &pos, &v) != 0)
+			return 1;
+		if (vals != NULL)
+			vals[w->nvalues++] = (int64_t)v;
+		else if (put_id(w, v) != 0)
 			return -1;
-		a[(*na)++] = v;
 	}
 	return 0;
 }
@@ -570,44 +622,39 @@ add_sample_fast(struct walk *w, const unsigned char *d, size_t n)
 {
 	struct prof *p = w->p;
 	struct prof_sample *s;
-	size_t pos = 0, loc = w->nlocid, val = w->nvalues, nval;
-	uint64_t tag, len, v;
+	size_t pos = 0, end, loc = w->nlocid, val = w->nvalues, nval;
+	uint64_t tag, len;
+	int rc;
 
 	/* A sample has no more ids and values than bytes. */
 	if (GROW(w, p->samples, cap_samples, p->nsample + 1) != 0 ||
-	    GROW(w, w->locid, cap_locid, w->nlocid + n) != 0 ||
+	    reserve_ids(w, n) != 0 ||
 	    GROW(w, p->values, cap_values, w->nvalues + n) != 0)
 		return -1;
 	while (pos < n) {
 		if (short_varint(d, n, &pos, &tag) != 0)
 			goto other;
-		switch (tag) {
-		case 1 << 3 | 0:
-		case 2 << 3 | 0:
-			if (short_varint(d, n, &pos, &v) != 0)
-				goto other;
-			if (tag >> 3 == 1)
-				w->locid[w->nlocid++] = v;
-			else
-				p->values[w->nvalues++] = (int64_t)v;
-			break;
-		case 1 << 3 | 2:
+		if (tag == (1 << 3 | 2) || tag == (2 << 3 | 2)) {
 			if (short_varint(d, n, &pos, &len) != 0 ||
-			    len > n - pos || packed_varints(d, pos, pos + len,
-			    w->locid, &w->nlocid) != 0)
+			    len > n - pos)
 				goto other;
-			pos += len;
-			break;
-		case 2 << 3 | 2:
-			if (short_varint(d, n, &pos, &len) != 0 ||
-			    len > n - pos || packed_varints(d, pos, pos + len,
-			    (uint64_t *)(void *)p->values, &w->nvalues) != 0)
+			end = pos + len;
+		} else if (tag == (1 << 3 | 0) || tag == (2 << 3 | 0)) {
+			/* One varint: the rest of its bytes follow. */
+			end = pos;
+			while (end < n && d[end] & 0x80)
+				end++;
+			if (end++ == n)
 				goto other;
-			pos += len;
-			break;
-		default:
+		} else
 			goto other;
-		}
+		rc = packed_varints(w, d, pos, end,
+		    tag >> 3 == 2 ? p->values : NULL);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			goto other;
+		pos = end;
 	}
 	nval = w->nvalues - val;
 	if (w->nlocid - loc > UINT32_MAX || nval > UINT32_MAX)
@@ -1329,14 +1376,15 @@ oom:
 
 /*
  * Checks every sample's values and locations. The location ids become
- * indices in place: index k (4 bytes) is written only after id k (8 bytes
- * at twice the offset) has been read, so no id is overwritten unread.
+ * indices in place; ids of 64 bits too: index k (4 bytes) is written only
+ * after id k (8 bytes at twice the offset) has been read.
  */
 static int
-resolve_samples(struct prof *p, uint64_t *locid, const struct idmap *locs,
+resolve_samples(struct prof *p, struct walk *w, const struct idmap *locs,
     char *err, size_t errlen)
 {
-	uint32_t *ix = (uint32_t *)(void *)locid;
+	uint32_t *ix = w->wideid != NULL ? (uint32_t *)(void *)w->wideid :
+	    w->locid;
 	size_t i, j;
 
 	if (p->nsample > 0 && p->ntypes == 0) {
@@ -1353,18 +1401,22 @@ resolve_samples(struct prof *p, uint64_t *locid, const struct idmap *locs,
 			return -1;
 		}
 		for (j = s->loc; j < s->loc + s->nloc; j++) {
-			long li = idmap_get(locs, locid[j]);
+			uint64_t id = w->wideid != NULL ? w->wideid[j] :
+			    w->locid[j];
+			long li = idmap_get(locs, id);
 
 			if (li < 0) {
 				seterr(err, errlen, "sample %zu refers to "
 				    "missing location %llu", i + 1,
-				    (unsigned long long)locid[j]);
+				    (unsigned long long)id);
 				return -1;
 			}
 			ix[j] = (uint32_t)li;
 		}
 	}
 	p->locidx = ix;
+	w->locid = NULL;	/* p->locidx now */
+	w->wideid = NULL;
 	return 0;
 }
 
@@ -1396,7 +1448,7 @@ build_idmap(struct idmap *m, const void *base, size_t n, size_t stride,
 }
 
 static int
-resolve(struct prof *p, uint64_t *locid, char *err, size_t errlen)
+resolve(struct prof *p, struct walk *w, char *err, size_t errlen)
 {
 	struct idmap maps, funcs, locs;
 	int rc = -1;
@@ -1414,7 +1466,7 @@ resolve(struct prof *p, uint64_t *locid, char *err, size_t errlen)
 	    sizeof *p->locations, "location", err, errlen) != 0)
 		goto out;
 	if (prepare_frames(p, &maps, &funcs, err, errlen) != 0 ||
-	    resolve_samples(p, locid, &locs, err, errlen) != 0)
+	    resolve_samples(p, w, &locs, err, errlen) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -1449,9 +1501,8 @@ static int
 decode_end(struct walk *w, const unsigned char *d)
 {
 	if (walk_period(w, d) != 0 ||
-	    resolve(w->p, w->locid, w->err, w->errlen) != 0)
+	    resolve(w->p, w, w->err, w->errlen) != 0)
 		return -1;
-	w->locid = NULL;	/* p->locidx now */
 	return 0;
 }
 
@@ -1459,6 +1510,7 @@ static void
 decode_release(struct walk *w)
 {
 	free(w->locid);
+	free(w->wideid);
 	free(w->period);
 	scratch_release(&w->sc);
 }

@@ -285,6 +285,63 @@ test_expect_success 'samples packed or not, with labels or not, decode alike' '
 	test_cmp expect actual
 '
 
+test_expect_success 'location ids of more than 32 bits' '
+	pbwrite >wide.pb <<-\EOT &&
+	1 {
+	  1 varint 1
+	  2 varint 2
+	}
+	2 {
+	  1 packed 1
+	  2 packed 3
+	}
+	2 {
+	  1 packed 5000000000 1
+	  2 packed 5
+	}
+	2 {
+	  1 varint 5000000000
+	  2 packed 7
+	  3 {
+	    1 varint 1
+	    2 varint 3
+	  }
+	}
+	4 {
+	  1 varint 1
+	  4 {
+	    1 varint 1
+	  }
+	}
+	4 {
+	  1 varint 5000000000
+	  4 {
+	    1 varint 2
+	  }
+	}
+	5 {
+	  1 varint 1
+	  2 varint 3
+	}
+	5 {
+	  1 varint 2
+	  2 varint 4
+	}
+	6 string
+	6 string cpu
+	6 string nanoseconds
+	6 string main.main
+	6 string main.work
+	EOT
+	pprof-decode wide.pb | grep -v "^#" | cut -f1,3,4 >actual &&
+	cat >expect <<-\EOT &&
+	3		main.main
+	5		main.main;main.work
+	7	cpu=main.main	main.work
+	EOT
+	test_cmp expect actual
+'
+
 test_expect_success 'an empty sample has no values for the sample types' '
 	{ cat spec && printf "2 {\n}\n"; } | pbwrite >emptysample.pb &&
 	check_bad emptysample.pb "sample 7 has 0 values for 1 sample types"
