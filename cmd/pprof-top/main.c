@@ -43,7 +43,6 @@ struct node {
 	int64_t flat, cum;
 	uint32_t name;		/* offset of its escaped name in namebuf */
 	uint32_t len;
-	uint32_t stamp;		/* last sample that added to cum */
 	unsigned kept : 1, focus : 1, ignore : 1;
 	unsigned in_inline : 1, in_noinline : 1;
 };
@@ -637,13 +636,21 @@ wanted(const struct sample *sm)
 	return focused;
 }
 
-/* Adds up flat and cum over the merged samples, as pprof's graph does. */
+/*
+ * Adds up flat and cum over the merged samples, as pprof's graph does.
+ * Which sample last added to a node's cum is kept apart from the nodes:
+ * a stack names the same few functions again and again, and the check
+ * then stays in a small array.
+ */
 static void
 build_samples(void)
 {
 	size_t i;
-	uint32_t stamp = 0, j;
+	uint32_t stamp = 0, j, *stamps;
 	int any_focus = 0, any_ignore = 0;
+
+	stamps = xrealloc(NULL, (nnodes + 1) * sizeof *stamps);
+	memset(stamps, 0, (nnodes + 1) * sizeof *stamps);
 
 	/* Every node is a frame of some sample. */
 	for (i = 0; i < nnodes; i++) {
@@ -663,12 +670,12 @@ build_samples(void)
 		sm->used = 1;
 		stamp++;
 		for (j = 0; j < sm->n; j++) {
-			struct node *n =
-			    &nodes[frames[sm->off + j] & ~INLINE_BIT];
+			uint32_t id = frames[sm->off + j] & ~INLINE_BIT;
 
-			if (n->stamp != stamp) {
-				n->stamp = stamp;
-				n->cum = num_add_ov(n->cum, sm->v, &overflow);
+			if (stamps[id] != stamp) {
+				stamps[id] = stamp;
+				nodes[id].cum = num_add_ov(nodes[id].cum, sm->v,
+				    &overflow);
 			}
 		}
 		if (sm->n > 0) {
@@ -678,6 +685,7 @@ build_samples(void)
 			leaf->flat = num_add_ov(leaf->flat, sm->v, &overflow);
 		}
 	}
+	free(stamps);
 	if (opt.focus_re != NULL && !any_focus)
 		msg_warn("--focus %s matched no samples", opt.focus_re);
 	if (opt.ignore_re != NULL && !any_ignore)
@@ -850,8 +858,12 @@ static void
 mark_inline(int64_t edge_cutoff)
 {
 	struct edges e;
+	unsigned char *kept = xrealloc(NULL, nnodes + 1);
 	size_t i;
 
+	/* Asked of every frame: a byte each stays in the cache. */
+	for (i = 0; i < nnodes; i++)
+		kept[i] = nodes[i].kept;
 	memset(&e, 0, sizeof e);
 	edges_grow(&e);
 	for (i = 0; i < nsamples; i++) {
@@ -864,7 +876,7 @@ mark_inline(int64_t edge_cutoff)
 			uint32_t f = frames[sm->off + j];
 			uint32_t id = f & ~INLINE_BIT;
 
-			if (!nodes[id].kept)
+			if (!kept[id])
 				continue;
 			if (parent != UINT32_MAX && parent != id)
 				edge_add(&e, parent, id, (f & INLINE_BIT) != 0,
@@ -887,6 +899,7 @@ mark_inline(int64_t edge_cutoff)
 	free(e.inl);
 	free(e.weight);
 	free(e.seen);
+	free(kept);
 }
 
 static struct obuf out;
