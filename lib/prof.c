@@ -462,9 +462,13 @@ struct walk {
 	uint64_t *wideid;	/* instead, once an id needed 64 bits */
 	size_t nperiod, cap_period;
 	size_t (*period)[3];	/* each period_type: offset, length, byte */
+	int strings;		/* WALK_ALL, or which side of the split */
 	char *err;
 	size_t errlen;
 };
+
+/* What a walk takes: all, or its side of the split load_parallel makes. */
+enum { WALK_ALL, WALK_NO_STRINGS, WALK_STRINGS };
 
 #define GROW(w, arr, capname, need) \
 	reserve(&(arr), &(w)->capname, (need), sizeof *(arr))
@@ -837,6 +841,41 @@ walk_bytes(struct walk *w, unsigned field, const unsigned char *base,
 	return rc;
 }
 
+/* Whether this walk takes the fields numbered field. */
+static int
+takes(const struct walk *w, unsigned field)
+{
+	if (w->strings == WALK_ALL)
+		return 1;
+	return (field == F_STRING) == (w->strings == WALK_STRINGS);
+}
+
+static int
+walk_oom(struct walk *w)
+{
+	seterr(w->err, w->errlen, "out of memory");
+	return -1;
+}
+
+/* The comments of d[pos..end), packed; the field began at byte start. */
+static int
+packed_comments(struct walk *w, const unsigned char *d, size_t pos,
+    size_t end, size_t start)
+{
+	uint64_t v;
+
+	while (pos < end) {
+		if (read_varint(d, end, &pos, &v) != 0) {
+			seterr(w->err, w->errlen, "malformed protobuf: bad "
+			    "packed comment at byte %zu", start);
+			return -1;
+		}
+		if (add_comment(w, v) != 0)
+			return walk_oom(w);
+	}
+	return 0;
+}
+
 static int
 walk_error_type(struct walk *w, unsigned field, unsigned wt, size_t at)
 {
@@ -911,9 +950,11 @@ walk(struct walk *w, const unsigned char *d, size_t n, size_t *resume,
 				goto truncated;
 			if (is_message(field))
 				return walk_error_type(w, field, wt, start);
+			if (!takes(w, field))
+				continue;
 			if (field == F_COMMENT) {
 				if (add_comment(w, v) != 0)
-					goto oom;
+					return walk_oom(w);
 			} else
 				set_scalar(w->p, field, (int64_t)v);
 			continue;
@@ -939,24 +980,13 @@ walk(struct walk *w, const unsigned char *d, size_t n, size_t *resume,
 			return -1;
 		}
 		if (is_message(field)) {
-			if ((rc = walk_bytes(w, field, d, pos, (size_t)len,
-			    start)) == -1)
-				goto oom;
-			if (rc != 0)
-				return -1;
+			if (takes(w, field) && (rc = walk_bytes(w, field, d,
+			    pos, (size_t)len, start)) != 0)
+				return rc == -1 ? walk_oom(w) : -1;
 		} else if (field == F_COMMENT) {
-			size_t q = pos, end = pos + (size_t)len;
-
-			while (q < end) {
-				if (read_varint(d, end, &q, &v) != 0) {
-					seterr(w->err, w->errlen, "malformed "
-					    "protobuf: bad packed comment at "
-					    "byte %zu", start);
-					return -1;
-				}
-				if (add_comment(w, v) != 0)
-					goto oom;
-			}
+			if (takes(w, field) && packed_comments(w, d, pos,
+			    pos + (size_t)len, start) != 0)
+				return -1;
 		} else if (field <= F_DOC_URL)
 			return walk_error_type(w, field, wt, start);
 		pos += (size_t)len;
@@ -972,9 +1002,6 @@ truncated:
 	}
 	seterr(w->err, w->errlen, "truncated protobuf: field at byte %zu "
 	    "runs past the end (%zu bytes)", start, n);
-	return -1;
-oom:
-	seterr(w->err, w->errlen, "out of memory");
 	return -1;
 }
 
@@ -1535,10 +1562,12 @@ decode(struct prof *p, const unsigned char *d, size_t n, char *err,
  * A large gzip profile is inflated by a second thread while this one
  * walks what is already out: zlib and the walk are the two largest costs
  * of a load, and on two cores they take about as long together as the
- * walk alone. Only the common case goes this way: a gzip trailer that
- * gives the right size, and a profile that decodes without error.
- * Anything else is loaded again from the start, one step after the
- * other, so that every error is worded as the serial path words it.
+ * walk alone. The inflating thread, done first, then reads the string
+ * table, which this walk leaves to it: the strings are their own tables,
+ * written by no one else. Only the common case goes this way: a gzip
+ * trailer that gives the right size, and a profile that decodes without
+ * error. Anything else is loaded again from the start, one step after
+ * the other, so that every error is worded as the serial path words it.
  */
 #define PARALLEL_MIN (256 * 1024)	/* smaller: a thread costs more */
 #define INFLATE_STEP (64 * 1024)	/* output published at a time */
@@ -1554,6 +1583,9 @@ struct inflater {
 	atomic_size_t avail;	/* bytes of buf the walk may read */
 	atomic_int state;
 	atomic_int quit;	/* the walk has given up */
+	struct walk *strings;	/* the walk of the string table */
+	int strings_rc;
+	atomic_int strings_done;
 };
 
 /* The gzip loop of gunzip, without growing: a full buffer stops it. */
@@ -1567,6 +1599,8 @@ inflate_thread(void *arg)
 	memset(&z, 0, sizeof z);
 	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
 		atomic_store_explicit(&f->state, state, memory_order_release);
+		atomic_store_explicit(&f->strings_done, 1,
+		    memory_order_release);
 		return NULL;
 	}
 	z.next_in = (unsigned char *)f->in;
@@ -1596,6 +1630,13 @@ inflate_thread(void *arg)
 	}
 	inflateEnd(&z);
 	atomic_store_explicit(&f->state, state, memory_order_release);
+	if (state == INFLATED) {
+		size_t pos = 0;
+
+		f->strings_rc = walk(f->strings, f->buf,
+		    (size_t)(z.next_out - f->buf), &pos, 1);
+	}
+	atomic_store_explicit(&f->strings_done, 1, memory_order_release);
 	return NULL;
 }
 
@@ -1611,47 +1652,84 @@ await_output(struct inflater *f, size_t avail)
 			sched_yield();
 }
 
-/* The walk beside the inflater: 0 and *out, or -1 to load serially. */
+/* Waits for the string table's walk; its result. */
 static int
-load_parallel(struct prof **out, struct inflater *f, size_t max_size,
-    char *err, size_t errlen)
+await_strings(struct inflater *f)
 {
-	struct prof *p;
-	struct walk w;
-	size_t pos = 0, avail;
-	int state, rc = -1;
+	unsigned spins = 0;
 
-	if ((p = calloc(1, sizeof *p)) == NULL)
-		return -1;
-	if (decode_begin(&w, p, f->cap, err, errlen) != 0)
-		goto out;
+	while (!atomic_load_explicit(&f->strings_done, memory_order_acquire))
+		if (++spins % 64 == 0)
+			sched_yield();
+	return f->strings_rc;
+}
+
+/* This thread's walk, beside the inflater's; 0, or -1 to load serially. */
+static int
+walk_beside(struct walk *w, struct inflater *f, size_t max_size)
+{
+	size_t pos = 0, avail;
+	int state;
+
 	for (;;) {
 		state = atomic_load_explicit(&f->state, memory_order_acquire);
 		avail = atomic_load_explicit(&f->avail, memory_order_acquire);
 		if (state == INFLATE_STOPPED ||
 		    (state == INFLATED && (avail == 0 || avail > max_size)))
-			goto out;
+			return -1;
 		if (pos == 0 && avail < 64 && state == INFLATING) {
 			await_output(f, avail);
 			continue;
 		}
 		if (pos == 0 && looks_like_text(f->buf, avail))
-			goto out;
-		if (walk(&w, f->buf, avail, &pos, state == INFLATED) < 0)
-			goto out;
+			return -1;
+		if (walk(w, f->buf, avail, &pos, state == INFLATED) < 0)
+			return -1;
 		if (state == INFLATED)
-			break;
+			return await_strings(f) == 0 ? 0 : -1;
 		await_output(f, avail);
 	}
-	if (decode_end(&w, f->buf) != 0)
-		goto out;
-	*out = p;
-	p = NULL;
-	rc = 0;
-out:
+}
+
+/* Decodes beside the inflater: 0 and *out, or -1 to load serially. */
+static int
+load_parallel(struct prof **out, struct inflater *f, size_t max_size,
+    char *err, size_t errlen)
+{
+	struct prof *p;
+	struct walk w, sw;
+	char swerr[256];
+	int rc = -1;
+
+	if ((p = calloc(1, sizeof *p)) == NULL)
+		return -1;
+	if (decode_begin(&w, p, f->cap, err, errlen) != 0) {
+		decode_release(&w);
+		prof_free(p);
+		return -1;
+	}
+	memset(&sw, 0, sizeof sw);
+	sw.p = p;
+	sw.err = swerr;
+	sw.errlen = sizeof swerr;
+	sw.strings = WALK_STRINGS;
+	w.strings = WALK_NO_STRINGS;
+	f->strings = &sw;
+	if (pthread_create(&f->thread, NULL, inflate_thread, f) == 0) {
+		rc = walk_beside(&w, f, max_size);
+		atomic_store_explicit(&f->quit, 1, memory_order_relaxed);
+		pthread_join(f->thread, NULL);
+	}
+	if (rc == 0)
+		rc = decode_end(&w, f->buf);
 	decode_release(&w);
-	prof_free(p);
-	return rc;
+	decode_release(&sw);
+	if (rc != 0) {
+		prof_free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
 }
 
 /* 0 and *out, or -1 when the profile is to be loaded serially. */
@@ -1676,13 +1754,8 @@ try_parallel(struct prof **out, const unsigned char *in, size_t inlen,
 	atomic_init(&f.avail, 0);
 	atomic_init(&f.state, INFLATING);
 	atomic_init(&f.quit, 0);
-	if (pthread_create(&f.thread, NULL, inflate_thread, &f) != 0) {
-		free(f.buf);
-		return -1;
-	}
+	atomic_init(&f.strings_done, 0);
 	rc = load_parallel(out, &f, max_size, err, errlen);
-	atomic_store_explicit(&f.quit, 1, memory_order_relaxed);
-	pthread_join(f.thread, NULL);
 	free(f.buf);
 	return rc;
 }

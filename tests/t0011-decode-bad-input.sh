@@ -425,6 +425,29 @@ test_expect_success 'a large gzip profile decodes as its raw bytes do' '
 
 # The second thread starts only when the last four bytes, the trailer's
 # size, are plausible: the broken files below keep a good one at the end.
+# The inflating thread reads the string table once it is done, while the
+# first thread walks the rest: strings anywhere in the file, before the
+# samples and after, keep their order.
+test_expect_success 'a large profile with strings spread out decodes as its raw bytes do' '
+	{ profile_spec | grep "^6 string" &&
+	  profile_spec | grep -v "^6 string" &&
+	  printf "13 varint 1006\n6 string a comment\n" &&
+	  awk "BEGIN {
+		for (i = 1; i <= 20000; i++)
+			printf \"2 {\n  1 packed %d\n  2 packed %d\n}\n\", i % 2 + 1, i
+		for (i = 1; i <= 1000; i++)
+			printf \"6 string %0100d\n\", i
+	  }" &&
+	  printf "13 varint 7\n"; } | pbwrite >spread.pb &&
+	gzip -c spread.pb >spread.pb.gz &&
+	pprof-decode spread.pb | sed 1d >expect &&
+	pprof-decode spread.pb.gz | sed 1d >actual &&
+	test_cmp expect actual &&
+	grep "^##comment" actual >comments &&
+	printf "##comment\t%0100d\n##comment\ta comment\n" 999 >expect &&
+	test_cmp expect comments
+'
+
 test_expect_success 'a large profile in several gzip members' '
 	head -c 1000 big.pb | gzip -c >bigmembers.pb.gz &&
 	tail -c +1001 big.pb | gzip -c >>bigmembers.pb.gz &&
