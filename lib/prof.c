@@ -1877,10 +1877,8 @@ prof_stack(const struct prof *p, size_t i, struct sbuf *b)
 {
 	const struct prof_sample *s = &p->samples[i];
 	const uint32_t *ix = p->locidx + s->loc;
-	size_t j;
-
 	const char *f;
-	size_t n;
+	size_t j, n;
 
 	for (j = s->nloc; j-- > 0;) {
 		f = location_frames(p, ix[j], &n);
@@ -1895,10 +1893,8 @@ prof_write_stack(const struct prof *p, size_t i, struct obuf *ob)
 {
 	const struct prof_sample *s = &p->samples[i];
 	const uint32_t *ix = p->locidx + s->loc;
-	size_t j;
-
 	const char *f;
-	size_t n;
+	size_t j, n;
 
 	for (j = s->nloc; j-- > 0;) {
 		f = location_frames(p, ix[j], &n);
