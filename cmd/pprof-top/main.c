@@ -438,8 +438,8 @@ split_escaped(const char *s, size_t len)
 /*
  * Appends the node ids of an escaped stack, root first. The separators
  * are found eight bytes at a time: frames are short, so a call per frame
- * (memchr) would cost more than the search. Escapes are rare; a stack
- * with a backslash starts again, byte by byte.
+ * (memchr) would cost more than the search. Escapes are rare: one memchr
+ * call finds a stack with a backslash, which is split byte by byte.
  */
 static uint32_t
 parse_stack(const char *s, size_t len)
@@ -449,10 +449,10 @@ parse_stack(const char *s, size_t len)
 
 	if (len == 0)
 		return 0;
+	if (memchr(s, '\\', len) != NULL)
+		goto escaped;
 	for (i = 0; len - i >= 8; i += 8) {
 		w = load64(s + i);
-		if (bytes_equal(w, '\\') != 0)
-			goto escaped;
 		for (m = bytes_equal(w, ';'); m != 0; m &= m - 1) {
 			k = i + lowest_byte(m);
 			pend_frame(s + start, k - start);
@@ -460,8 +460,6 @@ parse_stack(const char *s, size_t len)
 		}
 	}
 	for (; i < len; i++) {
-		if (s[i] == '\\')
-			goto escaped;
 		if (s[i] == ';') {
 			pend_frame(s + start, i - start);
 			start = i + 1;
