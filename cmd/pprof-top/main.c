@@ -450,27 +450,23 @@ parse_stack(const char *s, size_t len)
 	if (len == 0)
 		return 0;
 	if (memchr(s, '\\', len) != NULL)
-		goto escaped;
-	for (i = 0; len - i >= 8; i += 8) {
-		w = load64(s + i);
-		for (m = bytes_equal(w, ';'); m != 0; m &= m - 1) {
-			k = i + lowest_byte(m);
-			pend_frame(s + start, k - start);
-			start = k + 1;
+		split_escaped(s, len);
+	else {
+		for (i = 0; len - i >= 8; i += 8) {
+			w = load64(s + i);
+			for (m = bytes_equal(w, ';'); m != 0; m &= m - 1) {
+				k = i + lowest_byte(m);
+				pend_frame(s + start, k - start);
+				start = k + 1;
+			}
 		}
+		for (; i < len; i++)
+			if (s[i] == ';') {
+				pend_frame(s + start, i - start);
+				start = i + 1;
+			}
+		pend_frame(s + start, len - start);
 	}
-	for (; i < len; i++) {
-		if (s[i] == ';') {
-			pend_frame(s + start, i - start);
-			start = i + 1;
-		}
-	}
-	pend_frame(s + start, len - start);
-	goto lookup;
-escaped:
-	npend = 0;
-	split_escaped(s, len);
-lookup:
 	n = npend;
 	push_pending();
 	return (uint32_t)n;
