@@ -12,10 +12,12 @@
  * included.
  *
  * prof_load walks the top level of the message itself and hands each
- * sample, location and the like to protobuf-c alone. For a raw input,
- * protobuf-c's decoding of the whole message is the oracle: when it
- * refuses the bytes prof_load must refuse them too, and when prof_load
- * loads them every table must equal protobuf-c's.
+ * location and the like to protobuf-c alone; it reads plain samples
+ * itself; a large gzip input is inflated on a second thread while the
+ * walk goes on. protobuf-c's decoding of the whole message is the oracle:
+ * when it refuses the bytes prof_load must refuse them too, and when
+ * prof_load loads them every table must equal protobuf-c's. A gzip input
+ * that loads is inflated here too, all members, and checked the same way.
  *
  *	make fuzz FUZZ_SECONDS=60
  */
@@ -24,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h>
 
 #include "esc.h"
 #include "htab.h"
@@ -193,6 +197,35 @@ same_str(const struct prof *p, size_t i, const char *want)
 {
 	if (strcmp(p->str[i], want) != 0 || p->str_len[i] != strlen(want))
 		abort();
+}
+
+/* The members of the gzip input d, inflated; NULL when zlib refuses. */
+static unsigned char *
+inflate_all(const uint8_t *d, size_t n, size_t *outlen)
+{
+	unsigned char *out = malloc(FUZZ_MAX_SIZE + 1);
+	z_stream z;
+	int rc;
+
+	if (out == NULL)
+		abort();
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		abort();
+	z.next_in = (unsigned char *)d;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = FUZZ_MAX_SIZE + 1;
+	while ((rc = inflate(&z, Z_NO_FLUSH)) == Z_STREAM_END &&
+	    z.avail_in > 0)
+		inflateReset(&z);
+	*outlen = (size_t)(z.next_out - out);
+	inflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 /* Every table of p against protobuf-c's decoding of the whole message. */
@@ -377,6 +410,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	htab_init(&folded);
 	if (size < 2 || data[0] != 0x1f || data[1] != 0x8b)
 		same_as_protobuf_c(p, data, size);
+	else {
+		size_t rawlen;
+		unsigned char *raw = inflate_all(data, size, &rawlen);
+
+		/* What prof_load inflated, zlib inflates too. */
+		if (raw == NULL)
+			abort();
+		same_as_protobuf_c(p, raw, rawlen);
+		free(raw);
+	}
 	header(p);
 	samples(p, ob, &folded);
 	obuf_flush(ob);
