@@ -583,19 +583,9 @@ add_sample(struct walk *w, const PB_Sample *m)
 static int
 short_varint(const unsigned char *d, size_t n, size_t *pos, uint64_t *v)
 {
-	uint64_t r = 0;
-	int shift;
+	size_t start = *pos;
 
-	for (shift = 0; shift < 63 && *pos < n; shift += 7) {
-		unsigned char c = d[(*pos)++];
-
-		r |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*v = r;
-			return 0;
-		}
-	}
-	return -1;
+	return read_varint(d, n, pos, v) == 0 && *pos - start <= 9 ? 0 : -1;
 }
 
 /*
