@@ -13,8 +13,9 @@ const char cat_default_tsv[] =
 	"# pprof-series hotspot categories: a name, a tab, and a POSIX\n"
 	"# extended regular expression matched anywhere in a function name.\n"
 	"# A sample counts once in every category one of its frames matches,\n"
-	"# and in \"other\" when none does. pprof-series --categories FILE\n"
-	"# replaces this table.\n"
+	"# and in \"other\" when none does; a sample in \"profiler\" (the cost of\n"
+	"# serving the profiles themselves) counts there alone. pprof-series\n"
+	"# --categories FILE replaces this table.\n"
 	"OpenAPI\t[Oo]pen[Aa][Pp][Ii]|[Ss]wagger\n"
 	"JSON\tencoding/json|sigs\\.k8s\\.io/json|json-iterator|"
 	"k8s\\.io/apimachinery/pkg/util/json|"
@@ -37,6 +38,7 @@ const char cat_default_tsv[] =
 	"\\(\\*mcache\\)|\\(\\*mspan\\)|\\(\\*gcWork\\)|"
 	"\\(\\*gcControllerState\\)|\\(\\*pageAlloc\\)|"
 	"\\(\\*sweepLocked\\)|\\(\\*scavengerState\\))\n"
+	"profiler\t^(net/http/pprof|runtime/pprof)\\.\n"
 	;
 
 static int

@@ -64,12 +64,12 @@ test_expect_success 'rows: totals of every type, categories, then the summary' '
 	##type	inuse_space
 	##unit	bytes
 	##categories	built-in
-	#seq	time_ns	elapsed_ns	segment	duration_ns	alloc_objects/count	alloc_space/bytes	inuse_objects/count	inuse_space/bytes	cat:OpenAPI	cat:JSON	cat:YAML	cat:protobuf	cat:informer/cache	cat:reflection	cat:regexp	cat:logging	cat:TLS/crypto	cat:runtime/GC	cat:other	source
-	0	1700000000000000000	0	0	0	5	1160	3	1110	0	110	0	0	10	0	0	0	0	0	1000	heap0.pprof
-	1	1700000060000000000	60000000000	0	0	8	1410	4	1310	0	310	0	0	10	0	0	0	0	0	1000	heap1.pprof
-	2	1700000120000000000	120000000000	0	0	11	1760	6	1530	0	530	20	0	10	0	0	0	0	0	1000	heap2.pprof
-	3	1700000180000000000	180000000000	1	0	2	1100	2	1100	0	100	0	0	0	0	0	0	0	0	1000	heap3.pprof
-	4	1700000240000000000	240000000000	1	0	3	1300	3	1300	0	300	0	0	0	0	0	0	0	0	1000	heap4.pprof
+	#seq	time_ns	elapsed_ns	segment	duration_ns	alloc_objects/count	alloc_space/bytes	inuse_objects/count	inuse_space/bytes	cat:OpenAPI	cat:JSON	cat:YAML	cat:protobuf	cat:informer/cache	cat:reflection	cat:regexp	cat:logging	cat:TLS/crypto	cat:runtime/GC	cat:profiler	cat:other	source
+	0	1700000000000000000	0	0	0	5	1160	3	1110	0	110	0	0	10	0	0	0	0	0	0	1000	heap0.pprof
+	1	1700000060000000000	60000000000	0	0	8	1410	4	1310	0	310	0	0	10	0	0	0	0	0	0	1000	heap1.pprof
+	2	1700000120000000000	120000000000	0	0	11	1760	6	1530	0	530	20	0	10	0	0	0	0	0	0	1000	heap2.pprof
+	3	1700000180000000000	180000000000	1	0	2	1100	2	1100	0	100	0	0	0	0	0	0	0	0	0	1000	heap3.pprof
+	4	1700000240000000000	240000000000	1	0	3	1300	3	1300	0	300	0	0	0	0	0	0	0	0	0	1000	heap4.pprof
 	##profiles	5
 	##segments	2
 	##restarts	1
@@ -79,7 +79,7 @@ test_expect_success 'rows: totals of every type, categories, then the summary' '
 	##span_ns	240000000000
 	##first	1110
 	##last	1300
-	##growth	190
+	##growth	620
 	##peak	1530
 	##peak_seq	2
 	##peak_time_ns	1700000120000000000
@@ -93,6 +93,7 @@ test_expect_success 'rows: totals of every type, categories, then the summary' '
 
 # Segment 1: 1110 1310 1530 at 0 1 2 min; segment 2: 1100 1300 at 3 4.
 # One line with an intercept per segment: (420 + 100) / (2 + 0.5) = 208.
+# Growth is per process too: (1530 - 1110) + (1300 - 1100) = 620.
 test_expect_success 'the slope ignores the drop at the restart' '
 	grep "^##slope_per_min" actual >got &&
 	printf "##slope_per_min\t208.000\n" >expect &&
@@ -118,7 +119,7 @@ test_expect_success '--summary: the same summary as a key/value table' '
 
 test_expect_success '-t picks the type the summary and categories are of' '
 	pprof-series -t alloc_space series >actual &&
-	grep -v "^#" actual | cut -f1,11,20 >got &&
+	grep -v "^#" actual | cut -f1,11,21 >got &&
 	printf "0\t160\t1000\n1\t410\t1000\n2\t760\t1000\n3\t100\t1000\n4\t300\t1000\n" >expect &&
 	test_cmp expect got &&
 	grep "^##peak	" actual >got &&
@@ -159,6 +160,10 @@ test_expect_success 'one profile: no slope, no restarts' '
 	test_cmp expect got
 '
 
+# Growth and allocation are summed per process: main.leak grows 100 to
+# 500, then 100 to 300 (600), and allocates 100 to 600, then 100 to 300
+# (700). decodeState.object stays at 10 in the first process and is absent
+# from the second: no growth, where last minus first would say -10.
 test_expect_success '--growth: per-function leak suspects, sorted by slope' '
 	pprof-series --growth series >actual &&
 	cat >expect <<-\EOT &&
@@ -168,26 +173,26 @@ test_expect_success '--growth: per-function leak suspects, sorted by slope' '
 	##value	flat
 	##profiles	5
 	##intervals	3
-	#first	at_peak	max	last	growth	slope_per_min	grew%	function
-	100	500	500	300	200	200.000	100.00	main.leak
-	0	20	20	0	0	8.000	33.33	encoding/json.Unmarshal
-	1000	1000	1000	1000	0	0.000	0.00	main.steady
-	10	10	10	0	-10	0.000	0.00	encoding/json.(*decodeState).object
+	#first	at_peak	max	last	growth	slope_per_min	grew%	alloc_during	alloc_during_cum	function
+	100	500	500	300	600	200.000	100.00	700	700	main.leak
+	0	20	20	0	20	8.000	33.33	100	800	encoding/json.Unmarshal
+	10	10	10	0	0	0.000	0.00	0	0	encoding/json.(*decodeState).object
+	1000	1000	1000	1000	0	0.000	0.00	0	0	main.steady
 	EOT
 	test_cmp expect actual
 '
 
 test_expect_success '--growth --cum: every function of the stacks, recursion once' '
 	pprof-series -g --cum series >actual &&
-	grep -v "^#" actual | cut -f1,4,6,8 >got &&
+	grep -v "^#" actual | cut -f1,4,6,10 >got &&
 	cat >expect <<-\EOT &&
 	110	300	208.000	encoding/json.Unmarshal
 	1110	1300	208.000	main.main
 	100	300	200.000	main.leak
 	0	0	8.000	sigs.k8s.io/yaml.Unmarshal
-	1000	1000	0.000	main.steady
 	10	0	0.000	encoding/json.(*decodeState).object
 	10	0	0.000	k8s.io/client-go/tools/cache.(*Reflector).watch
+	1000	1000	0.000	main.steady
 	EOT
 	test_cmp expect got
 '
@@ -203,20 +208,68 @@ test_expect_success 'a CPU series: cores per window, mean and peak' '
 	pprof-series cpu >actual &&
 	grep -v "^##" actual | cut -f5-8,18- >got &&
 	cat >expect <<-\EOT &&
-	duration_ns	samples/count	cpu/nanoseconds	cores	cat:runtime/GC	cat:other	source
-	10000000000	500	5000000000	0.500	1000000000	4000000000	cpu0.pprof
-	10000000000	700	7000000000	0.700	3000000000	4000000000	cpu1.pprof
+	duration_ns	samples/count	cpu/nanoseconds	cores	cat:runtime/GC	cat:profiler	cat:other	source
+	10000000000	500	5000000000	0.500000	1000000000	0	4000000000	cpu0.pprof
+	10000000000	700	7000000000	0.700000	3000000000	0	4000000000	cpu1.pprof
 	EOT
 	test_cmp expect got &&
 	pprof-series -s cpu | sed -n "/^cpu_ns/,\$p" >got &&
 	cat >expect <<-\EOT &&
 	cpu_ns	12000000000
 	duration_ns	20000000000
-	cores_mean	0.600
-	cores_peak	0.700
+	cores_mean	0.600000
+	cores_peak	0.700000
 	cores_peak_seq	1
 	EOT
 	test_cmp expect got
+'
+
+# The profiler's own work: a protobuf encoder under runtime/pprof, and
+# compress/flate under net/http/pprof. Neither is the service's.
+P1='main.main;net/http/pprof.handler.ServeHTTP;runtime/pprof.(*profileBuilder).build;compress/flate.NewWriter'
+P2='main.main;runtime/pprof.writeHeap;github.com/google/pprof/profile.(*protobuf).encode'
+test_expect_success 'the profiler counts in its category alone, and --growth leaves it out' '
+	{
+		block p0 0 <<-EOT &&
+		1 100 1 100 $S1
+		1 1000 1 1000 $P1
+		1 500 1 500 $P2
+		EOT
+		block p1 60 <<-EOT
+		2 300 2 300 $S1
+		2 5000 1 3000 $P1
+		2 900 1 900 $P2
+		EOT
+	} >prof &&
+	pprof-series prof >actual &&
+	grep -v "^##" actual | cut -f9,11,13,20- >got &&
+	cat >expect <<-\EOT &&
+	inuse_space/bytes	cat:JSON	cat:protobuf	cat:profiler	cat:other	source
+	1600	100	0	1500	0	p0
+	4200	300	0	3900	0	p1
+	EOT
+	test_cmp expect got &&
+	pprof-series -g prof >actual &&
+	grep -v "^##" actual | cut -f5,8- >got &&
+	cat >expect <<-\EOT &&
+	growth	alloc_during	alloc_during_cum	function
+	200	200	200	main.leak
+	EOT
+	test_cmp expect got
+'
+
+test_expect_success 'sums that overflow 64 bits are refused' '
+	block h0 0 >huge <<-EOT &&
+	1 9223372036854775807 1 9223372036854775807 $S1
+	1 9223372036854775807 1 9223372036854775807 $S2
+	EOT
+	test_expect_code 1 pprof-series huge >out 2>err &&
+	echo "pprof-series: huge: values overflow a 64-bit sum" >expect &&
+	test_cmp expect err &&
+	test_must_be_empty out &&
+	test_expect_code 1 pprof-series -g huge >out 2>err &&
+	test_cmp expect err &&
+	test_must_be_empty out
 '
 
 test_expect_success 'a goroutine series: the count per profile and its slope' '
@@ -238,7 +291,7 @@ test_expect_success 'the built-in categories are lib/categories.tsv' '
 	pprof-series --list-categories >actual &&
 	grep -v "^#" "$TEST_ROOT/lib/categories.tsv" | grep -v "^\$" >expect &&
 	test_cmp expect actual &&
-	test "$(wc -l <actual)" = 10
+	test "$(wc -l <actual)" = 11
 '
 
 test_expect_success '--categories replaces the table; names match unescaped, without the inline mark' '

@@ -16,6 +16,11 @@
  * is the sum over segments of last minus first, and the slope is one
  * least-squares line with an intercept per segment, so a restart neither
  * counts as negative allocation nor breaks the leak's slope.
+ *
+ * A sample one of whose frames is in the category "profiler" (the cost of
+ * serving the profiles) counts in that category alone, and --growth
+ * leaves it out: it is the measurement's cost, not the service's. Every
+ * sum is checked: values that overflow 64 bits are refused.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +33,7 @@
 #include "esc.h"
 #include "ftab.h"
 #include "msg.h"
+#include "num.h"
 #include "obuf.h"
 #include "sbuf.h"
 #include "stream.h"
@@ -54,6 +60,7 @@ static struct {
 	char **types, **units;
 	size_t ntypes, ncols;	/* ncols: ntypes + categories + other */
 	int col, cpu;		/* chosen type; cpu/nanoseconds or -1 */
+	int alloc;		/* alloc_space of a heap stream, or -1 */
 	unsigned char *cumulative;	/* per type: counts since start */
 	enum kind kind;
 	char *file, *build_id;	/* of the last block */
@@ -66,6 +73,9 @@ static struct {
 	char **source;
 	/* per segment */
 	int64_t *during;	/* ntypes: sum of last - first */
+	int64_t growth;		/* chosen type: sum of last - first */
+	int64_t seg_first;	/* chosen type in the segment's first */
+	int64_t cpu_sum, dur_sum;
 	struct sbuf restarts;	/* "5,9" */
 	uint32_t nsegments;
 	size_t peak;
@@ -78,16 +88,23 @@ static int64_t *cur;		/* ncols */
 static int64_t block_time, block_duration;
 static char *block_source, *block_file, *block_build_id;
 
-/* Stacks, functions, categories. */
+/* Stacks, functions, categories; the profiler's bit, or 0. */
 static struct cat_set cats;
+static uint64_t profiler_bit;
 static struct ftab ft;
 static uint64_t *fmask, *smask;	/* per function, per stack */
 static size_t fmask_n, smask_cap;
 
-/* --growth: per function. */
+/* Set by any sum that overflowed 64 bits. */
+static int ov;
+
+/* --growth: per function; a* the alloc_space of a heap stream, flat and
+ * with callees (c), within segments. */
 static struct {
 	size_t cap;
 	int64_t *cur, *first, *last, *max, *atpeak;
+	int64_t *seg_first, *growth;
+	int64_t *acur, *alast, *adur, *accur, *aclast, *acdur;
 	uint32_t *grew;
 	unsigned char *seen;
 	double *sy, *sxy, *num;
@@ -158,6 +175,7 @@ first_block(const struct stream *s)
 	if (S.cpu >= 0 && strcmp(m->units[S.cpu], "nanoseconds") != 0)
 		S.cpu = -1;
 	S.kind = kind_of(s);
+	S.alloc = S.kind == HEAP ? stream_type_index(s, "alloc_space") : -1;
 	S.during = xgrow(NULL, 0, S.ntypes, sizeof *S.during);
 	cur = xgrow(NULL, 0, S.ncols, sizeof *cur);
 	S.t0 = m->time_nanos;
@@ -247,11 +265,8 @@ stack_mask(size_t id)
 }
 
 static void
-growth_add(size_t id, int64_t v)
+growth_grow(size_t nf)
 {
-	size_t n, i, nf = ftab_nfuncs(&ft);
-	const uint32_t *f = ftab_funcs(&ft, id, &n);
-
 	if (nf > F.cap) {
 		size_t c = F.cap ? F.cap : 1024;
 
@@ -267,16 +282,37 @@ growth_add(size_t id, int64_t v)
 		F.sy = xgrow(F.sy, F.cap, c, sizeof *F.sy);
 		F.sxy = xgrow(F.sxy, F.cap, c, sizeof *F.sxy);
 		F.num = xgrow(F.num, F.cap, c, sizeof *F.num);
+		F.seg_first = xgrow(F.seg_first, F.cap, c, sizeof *F.seg_first);
+		F.growth = xgrow(F.growth, F.cap, c, sizeof *F.growth);
+		F.acur = xgrow(F.acur, F.cap, c, sizeof *F.acur);
+		F.alast = xgrow(F.alast, F.cap, c, sizeof *F.alast);
+		F.adur = xgrow(F.adur, F.cap, c, sizeof *F.adur);
+		F.accur = xgrow(F.accur, F.cap, c, sizeof *F.accur);
+		F.aclast = xgrow(F.aclast, F.cap, c, sizeof *F.aclast);
+		F.acdur = xgrow(F.acdur, F.cap, c, sizeof *F.acdur);
 		F.cap = c;
 	}
+}
+
+/* Adds a sample's value (v, and alloc_space a) to its functions. */
+static void
+growth_add(size_t id, int64_t v, int64_t a)
+{
+	size_t n, i;
+	const uint32_t *f = ftab_funcs(&ft, id, &n);
+
+	growth_grow(ftab_nfuncs(&ft));
 	if (n == 0)
 		return;
+	F.acur[f[0]] = num_add_ov(F.acur[f[0]], a, &ov);
+	for (i = 0; i < n; i++)
+		F.accur[f[i]] = num_add_ov(F.accur[f[i]], a, &ov);
 	if (!opt.cum) {
-		F.cur[f[0]] += v;
+		F.cur[f[0]] = num_add_ov(F.cur[f[0]], v, &ov);
 		return;
 	}
 	for (i = 0; i < n; i++)
-		F.cur[f[i]] += v;
+		F.cur[f[i]] = num_add_ov(F.cur[f[i]], v, &ov);
 }
 
 /* The site column (pprof's merge key, in hex) as a hash of the stack. */
@@ -305,17 +341,13 @@ add_row(const struct stream_row *row)
 	int isnew;
 
 	for (i = 0; i < S.ntypes; i++)
-		cur[i] += row->values[i];
+		cur[i] = num_add_ov(cur[i], row->values[i], &ov);
 	if (opt.mode == SUMMARY)
 		return;
 	id = ftab_stack_hint(&ft, site_hint(row->site, row->site_len),
 	    row->stack, row->stack_len, &isnew);
 	if (id < 0)
 		msg_die(1, "out of memory");
-	if (opt.mode == GROWTH) {
-		growth_add((size_t)id, v);
-		return;
-	}
 	if (isnew) {
 		if ((size_t)id >= smask_cap) {
 			smask_cap = smask_cap ? smask_cap * 2 : 4096;
@@ -323,13 +355,24 @@ add_row(const struct stream_row *row)
 		}
 		smask[id] = stack_mask((size_t)id);
 	}
-	if ((m = smask[id]) == 0) {
-		cur[S.ncols - 1] += v;
+	m = smask[id];
+	/* The profiler's own samples count in its category alone. */
+	if (m & profiler_bit)
+		m = profiler_bit;
+	if (opt.mode == GROWTH) {
+		if (profiler_bit == 0 || m != profiler_bit)
+			growth_add((size_t)id, v,
+			    S.alloc >= 0 ? row->values[S.alloc] : 0);
+		return;
+	}
+	if (m == 0) {
+		cur[S.ncols - 1] = num_add_ov(cur[S.ncols - 1], v, &ov);
 		return;
 	}
 	for (i = 0; m != 0; i++, m >>= 1)
 		if (m & 1)
-			cur[S.ntypes + i] += v;
+			cur[S.ntypes + i] = num_add_ov(cur[S.ntypes + i], v,
+			    &ov);
 }
 
 static void
@@ -402,6 +445,7 @@ growth_block(int new_segment, int new_peak, double x)
 {
 	size_t i, nf = ftab_nfuncs(&ft);
 
+	growth_grow(nf);
 	for (i = 0; i < nf; i++) {
 		int64_t v = F.cur[i];
 
@@ -412,9 +456,25 @@ growth_block(int new_segment, int new_peak, double x)
 			F.max[i] = v;
 		if (S.n > 0 && !new_segment && v > F.last[i])
 			F.grew[i]++;
+		/* Growth and allocation count within each process. */
+		if (new_segment) {
+			if (S.n > 0)
+				F.growth[i] = num_add_ov(F.growth[i],
+				    num_sub_ov(F.last[i], F.seg_first[i], &ov),
+				    &ov);
+			F.seg_first[i] = v;
+		} else {
+			F.adur[i] = num_add_ov(F.adur[i],
+			    num_sub_ov(F.acur[i], F.alast[i], &ov), &ov);
+			F.acdur[i] = num_add_ov(F.acdur[i],
+			    num_sub_ov(F.accur[i], F.aclast[i], &ov), &ov);
+		}
+		F.alast[i] = F.acur[i];
+		F.aclast[i] = F.accur[i];
+		F.acur[i] = F.accur[i] = 0;
 		if (new_peak)
 			F.atpeak[i] = v;
-		if (v != 0)
+		if (v != 0 || F.alast[i] != 0)
 			F.seen[i] = 1;
 		F.sy[i] += (double)v;
 		F.sxy[i] += x * (double)v;
@@ -442,17 +502,25 @@ end_block(void)
 	if (S.n == 0 || restarted(cur)) {
 		new_segment = 1;
 		if (S.n > 0) {
+			S.growth = num_add_ov(S.growth, num_sub_ov(S.vals[(S.n -
+			    1) * S.ncols + S.col], S.seg_first, &ov), &ov);
 			close_segment();
 			sbuf_printf(&S.restarts, "%s%zu",
 			    S.restarts.len ? "," : "", S.n);
 		}
 		S.nsegments++;
 		S.seg_t0 = block_time;
+		S.seg_first = cur[S.col];
 	} else
 		S.intervals++;
 	for (i = 0; i < S.ntypes; i++)
 		if (S.cumulative[i] && !new_segment)
-			S.during[i] += cur[i] - S.vals[(S.n - 1) * S.ncols + i];
+			S.during[i] = num_add_ov(S.during[i], num_sub_ov(cur[i],
+			    S.vals[(S.n - 1) * S.ncols + i], &ov), &ov);
+	if (S.cpu >= 0) {
+		S.cpu_sum = num_add_ov(S.cpu_sum, cur[S.cpu], &ov);
+		S.dur_sum = num_add_ov(S.dur_sum, block_duration, &ov);
+	}
 	row = S.vals + S.n * S.ncols;
 	memcpy(row, cur, S.ncols * sizeof *cur);
 	memset(cur, 0, S.ncols * sizeof *cur);
@@ -474,6 +542,20 @@ end_block(void)
 	S.build_id = block_build_id;
 	block_file = block_build_id = NULL;
 	S.n++;
+}
+
+/* Closes the last segment: its growth, its share of the fit. */
+static void
+close_series(void)
+{
+	size_t i;
+
+	S.growth = num_add_ov(S.growth, num_sub_ov(S.vals[(S.n - 1) *
+	    S.ncols + S.col], S.seg_first, &ov), &ov);
+	for (i = 0; opt.mode == GROWTH && i < F.cap; i++)
+		F.growth[i] = num_add_ov(F.growth[i], num_sub_ov(F.last[i],
+		    F.seg_first[i], &ov), &ov);
+	close_segment();
 }
 
 static int
@@ -590,7 +672,7 @@ write_rows(void)
 		}
 		if (S.kind == CPU) {
 			tab();
-			put_f(cores(i), 3);
+			put_f(cores(i), 6);
 		}
 		for (j = S.ntypes; j < S.ncols; j++) {
 			tab();
@@ -636,7 +718,6 @@ write_summary(void)
 	double slope = l->pxx > 0 ? l->pxy / l->pxx : NAN;
 	double r2 = l->pxx > 0 && l->pyy > 0 ?
 	    l->pxy * l->pxy / (l->pxx * l->pyy) : NAN;
-	int64_t cpu = 0, dur = 0;
 	size_t i, peak = 0;
 	char k[256];
 
@@ -653,7 +734,7 @@ write_summary(void)
 	kv_i64("span_ns", S.time[S.n - 1] - S.t0);
 	kv_i64("first", first[S.col]);
 	kv_i64("last", last[S.col]);
-	kv_i64("growth", last[S.col] - first[S.col]);
+	kv_i64("growth", S.growth);
 	kv_i64("peak", S.vals[S.peak * S.ncols + S.col]);
 	kv_i64("peak_seq", (int64_t)S.peak);
 	kv_i64("peak_time_ns", S.time[S.peak]);
@@ -667,16 +748,14 @@ write_summary(void)
 	}
 	if (S.kind != CPU)
 		return;
-	for (i = 0; i < S.n; i++) {
-		cpu += S.vals[i * S.ncols + S.cpu];
-		dur += S.duration[i];
+	for (i = 0; i < S.n; i++)
 		if (isnan(cores(peak)) || cores(i) > cores(peak))
 			peak = i;
-	}
-	kv_i64("cpu_ns", cpu);
-	kv_i64("duration_ns", dur);
-	kv_f("cores_mean", dur > 0 ? (double)cpu / (double)dur : NAN, 3);
-	kv_f("cores_peak", cores(peak), 3);
+	kv_i64("cpu_ns", S.cpu_sum);
+	kv_i64("duration_ns", S.dur_sum);
+	kv_f("cores_mean", S.dur_sum > 0 ?
+	    (double)S.cpu_sum / (double)S.dur_sum : NAN, 6);
+	kv_f("cores_peak", cores(peak), 6);
 	key("cores_peak_seq");
 	if (isnan(cores(peak)))
 		obuf_putc(&out, '-');
@@ -692,7 +771,7 @@ static int
 cmp_growth(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	int64_t gx = F.last[x] - F.first[x], gy = F.last[y] - F.first[y];
+	int64_t gx = F.growth[x], gy = F.growth[y];
 
 	if (gslope[x] != gslope[y])
 		return gslope[x] > gslope[y] ? -1 : 1;
@@ -723,7 +802,10 @@ write_growth(void)
 	obuf_puts(&out, "\n##intervals\t");
 	obuf_u64(&out, S.intervals);
 	obuf_puts(&out, "\n#first\tat_peak\tmax\tlast\tgrowth\tslope_per_min"
-	    "\tgrew%\tfunction\n");
+	    "\tgrew%");
+	if (S.alloc >= 0)
+		obuf_puts(&out, "\talloc_during\talloc_during_cum");
+	obuf_puts(&out, "\tfunction\n");
 	for (i = 0; i < n; i++) {
 		uint32_t f = order[i];
 
@@ -735,13 +817,19 @@ write_growth(void)
 		tab();
 		obuf_i64(&out, F.last[f]);
 		tab();
-		obuf_i64(&out, F.last[f] - F.first[f]);
+		obuf_i64(&out, F.growth[f]);
 		tab();
 		put_f(pxx > 0 ? gslope[f] : NAN, 3);
 		tab();
 		put_f(S.intervals ? 100.0 * F.grew[f] / (double)S.intervals :
 		    NAN, 2);
 		tab();
+		if (S.alloc >= 0) {
+			obuf_i64(&out, F.adur[f]);
+			tab();
+			obuf_i64(&out, F.acdur[f]);
+			tab();
+		}
 		esc_meta_out(&out, gnames[f]);
 		nl();
 	}
@@ -840,6 +928,9 @@ main(int argc, char *argv[])
 	    cat_defaults(&cats, err, sizeof err);
 	if (rc != 0)
 		msg_die(2, "%s", err);
+	for (i = 0; i < (int)cats.n; i++)
+		if (strcmp(cats.name[i], "profiler") == 0)
+			profiler_bit = (uint64_t)1 << i;
 	obuf_init(&out, stdout);
 	if (opt.mode == LIST) {
 		list_categories();
@@ -863,7 +954,10 @@ main(int argc, char *argv[])
 	if (S.n == 0)
 		msg_die(1, "%s: empty stream: no profile blocks",
 		    argc == 1 ? argv[0] : argc == 0 ? "stdin" : "input");
-	close_segment();
+	close_series();
+	if (ov)
+		msg_die(1, "%s: values overflow a 64-bit sum",
+		    argc > 0 ? argv[argc - 1] : "stdin");
 	head();
 	if (opt.mode == GROWTH)
 		write_growth();
