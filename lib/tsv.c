@@ -82,8 +82,21 @@ split(char *line, char ***out)
 	return n;
 }
 
+/* Appends v to the array *a of n elements. */
 static int
-add_meta(struct tsv *t, char *line)
+add_line(size_t **a, size_t n, size_t v)
+{
+	size_t *na = realloc(*a, (n + 1) * sizeof *na);
+
+	if (na == NULL)
+		return -1;
+	na[n] = v;
+	*a = na;
+	return 0;
+}
+
+static int
+add_meta(struct tsv *t, char *line, size_t lineno)
 {
 	char **f, ***m;
 	size_t *nf, n = split(line + 2, &f);
@@ -96,6 +109,10 @@ add_meta(struct tsv *t, char *line)
 		return -1;
 	}
 	t->meta = m;
+	if (add_line(&t->meta_line, t->nmeta, lineno) != 0) {
+		free(f);
+		return -1;
+	}
 	nf = realloc(t->nmeta_fields, (t->nmeta + 1) * sizeof *nf);
 	if (nf == NULL) {
 		free(f);
@@ -108,7 +125,7 @@ add_meta(struct tsv *t, char *line)
 }
 
 static int
-add_row(struct tsv *t, char *line, size_t *cap)
+add_row(struct tsv *t, char *line, size_t lineno, size_t *cap)
 {
 	char **f;
 	size_t n = split(line, &f);
@@ -116,6 +133,10 @@ add_row(struct tsv *t, char *line, size_t *cap)
 	if (n != t->ncols) {
 		free(f);
 		return n == 0 ? -1 : (int)n;
+	}
+	if (add_line(&t->row_line, t->nrows, lineno) != 0) {
+		free(f);
+		return -1;
 	}
 	if ((t->nrows + 1) * t->ncols > *cap) {
 		size_t c = *cap ? *cap * 2 : 1024 * t->ncols;
@@ -146,13 +167,17 @@ tsv_load(struct tsv *t, const char *path, char *err, size_t errlen)
 		return -1;
 	if (memchr(t->text, '\0', len) != NULL)
 		return fail(err, errlen, "%s: NUL byte: not a text file", path);
+	if (len == 0)
+		return fail(err, errlen, "%s: empty file", path);
 	for (line = t->text; line < t->text + len; line = nl + 1) {
 		lineno++;
-		if ((nl = strchr(line, '\n')) == NULL)
-			nl = t->text + len;
+		if ((nl = strchr(line, '\n')) == NULL) {
+			t->cut = lineno;
+			break;
+		}
 		*nl = '\0';
 		if (line[0] == '#' && line[1] == '#') {
-			if (add_meta(t, line) != 0)
+			if (add_meta(t, line, lineno) != 0)
 				return fail(err, errlen, "%s: out of memory",
 				    path);
 			continue;
@@ -169,12 +194,14 @@ tsv_load(struct tsv *t, const char *path, char *err, size_t errlen)
 		if (t->cols == NULL)
 			return fail(err, errlen, "%s:%zu: a row before the "
 			    "column header", path, lineno);
-		if ((rc = add_row(t, line, &cap)) < 0)
+		if ((rc = add_row(t, line, lineno, &cap)) < 0)
 			return fail(err, errlen, "%s: out of memory", path);
 		if (rc > 0)
 			return fail(err, errlen, "%s:%zu: expected %zu fields, "
 			    "got %d", path, lineno, t->ncols, rc);
 	}
+	if (t->cols == NULL && t->cut == 0)
+		return fail(err, errlen, "%s: no column header", path);
 	return 0;
 }
 
@@ -189,6 +216,8 @@ tsv_free(struct tsv *t)
 	free(t->nmeta_fields);
 	free(t->cols);
 	free(t->cells);
+	free(t->row_line);
+	free(t->meta_line);
 	free(t->text);
 	memset(t, 0, sizeof *t);
 }

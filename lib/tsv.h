@@ -15,8 +15,10 @@
  *	tsv_free(&t);
  *
  * A missing file is an error like any other (errno kept in t.missing so a
- * caller can treat "no such file" as "no data"); an empty file, or one
- * with a header and no rows, loads as zero rows.
+ * caller can treat "no such file" as "no data"); so are an empty file and
+ * one without a column header. A header and no rows loads as zero rows. A
+ * last line without its newline (a writer that was cut off) is not
+ * loaded: t.cut is its line number, for the caller to refuse or warn.
  */
 #ifndef TSV_H
 #define TSV_H
@@ -33,6 +35,9 @@ struct tsv {
 	size_t ncols;
 	char **cells;		/* nrows * ncols */
 	size_t nrows;
+	size_t *row_line;	/* per row: its line in the file */
+	size_t *meta_line;	/* per metadata line */
+	size_t cut;		/* a cut last line's number, or 0 */
 	int missing;		/* the file did not exist */
 };
 

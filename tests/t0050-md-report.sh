@@ -167,8 +167,8 @@ test_setup 'build two runs from fixed profiles' '
 		for s in 0 1; do
 			cpu_profile $s | pbwrite >$run/manager/cpu$s.pprof || return 1
 		done &&
-		printf "#key\tvalue\nname\t%s\ntarget\ttest-e2e\nexit_status\t0\nstarted\t2026-11-27T10:00:00Z\nended\t2026-11-27T10:01:00Z\nduration_s\t60\nnamespace\tolmv1-system\ninterval\t10\ncpu_duration\t2\nmode\tboth\ntransport\tport-forward\nunits\tmanager idle\n" $run >$run/run.tsv &&
-		printf "#time\ttarget\tkind\tseq\toutcome\tstatus\tbytes\tms\tfile_or_error\n2026-11-27T10:00:00.000Z\tmanager-abc\theap\t0\tok\t200\t900\t12\tmanager/heap0.pprof\n2026-11-27T10:00:10.000Z\tmanager-abc\theap\t1\terror\t0\t0\t3\tconnection refused\n2026-11-27T10:00:20.000Z\tmanager-abc\theap\t2\tok\t200\t950\t11\tmanager/heap2.pprof\n" >$run/collection.log &&
+		printf "#key\tvalue\nname\t%s\ntarget\ttest-e2e\nexit_status\t0\nstarted\t2026-11-18T11:06:35Z\nended\t2026-11-18T11:07:35Z\nduration_s\t60\nnamespace\tolmv1-system\ninterval\t10\ncpu_duration\t2\nmode\tboth\ntransport\tport-forward\nunits\tmanager idle\n" $run >$run/run.tsv &&
+		printf "#time\ttarget\tkind\tseq\toutcome\tstatus\tbytes\tms\tfile_or_error\n2026-11-18T11:06:40.000Z\tmanager-abc\theap\t0\tok\t200\t900\t12\tmanager/heap0.pprof\n2026-11-18T11:06:50.000Z\tmanager-abc\theap\t1\terror\t0\t0\t3\tconnection refused\n2026-11-18T11:07:00.000Z\tmanager-abc\theap\t2\tok\t200\t950\t11\tmanager/heap2.pprof\n" >$run/collection.log &&
 		analyze $run manager || return 1
 	done &&
 	printf "# e2e summary\n\n## Alerts\n\n- none fired\n\n## Other\nx\n" >a/e2e-summary.md

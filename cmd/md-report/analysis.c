@@ -11,12 +11,16 @@
 #include <string.h>
 
 #include "md.h"
+#include "msg.h"
 #include "num.h"
 #include "report.h"
 
 /* Thresholds of the recommendations; md-report(1) lists them. */
 #define LEAK_R2 0.8		/* a steady line ... */
 #define LEAK_SLOPE_PCT 1.0	/* ... rising by 1% of the peak a minute */
+#define SUSPECT_MIN 1048576.0	/* a suspect grew by 1 MiB ... */
+#define SUSPECT_PEAK_PCT 1.0	/* ... or 1% of the peak, the larger ... */
+#define SUSPECT_GREW_PCT 50.0	/* ... in more than half the intervals */
 #define OPENAPI_PEAK_PCT 10.0
 #define INFORMER_PEAK_PCT 30.0
 #define JSON_ALLOC_PCT 25.0
@@ -30,30 +34,116 @@
 double *
 column(const struct tsv *t, int col)
 {
-	double *v = calloc(t->nrows + 1, sizeof *v);
+	double *v = xrealloc(NULL, (t->nrows + 1) * sizeof *v);
 	size_t i;
 
-	if (v == NULL)
-		exit(1);
 	for (i = 0; i < t->nrows; i++)
 		if (tsv_double(t, i, col, &v[i]) != 0)
 			v[i] = 0;
 	return v;
 }
 
-/* Seconds from the series' first profile to seq's. */
-double
-elapsed_at(const struct tsv *t, int64_t seq)
+int64_t *
+segments(const struct tsv *t)
 {
-	int sc = tsv_col(t, "seq"), ec = tsv_col(t, "elapsed_ns");
-	int64_t s, e;
+	int64_t *v = xrealloc(NULL, (t->nrows + 1) * sizeof *v);
+	int sc = tsv_col(t, "segment");
 	size_t i;
 
 	for (i = 0; i < t->nrows; i++)
-		if (tsv_i64(t, i, sc, &s) == 0 && s == seq &&
-		    tsv_i64(t, i, ec, &e) == 0)
-			return (double)e / 1e9;
+		if (tsv_i64(t, i, sc, &v[i]) != 0)
+			v[i] = 0;
+	return v;
+}
+
+/* Seconds since the start of row i. */
+static double
+row_elapsed(const struct run *r, const struct tsv *t, size_t i)
+{
+	int64_t v;
+
+	if (r->started_ns >= 0 &&
+	    tsv_i64(t, i, tsv_col(t, "time_ns"), &v) == 0)
+		return (double)(v - r->started_ns) / 1e9;
+	if (tsv_i64(t, i, tsv_col(t, "elapsed_ns"), &v) == 0)
+		return (double)v / 1e9;
 	return 0;
+}
+
+double *
+elapsed(const struct run *r, const struct tsv *t)
+{
+	double *v = xrealloc(NULL, (t->nrows + 1) * sizeof *v);
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		v[i] = row_elapsed(r, t, i);
+	return v;
+}
+
+double
+elapsed_at(const struct run *r, const struct tsv *t, int64_t seq)
+{
+	int sc = tsv_col(t, "seq");
+	int64_t s;
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		if (tsv_i64(t, i, sc, &s) == 0 && s == seq)
+			return row_elapsed(r, t, i);
+	return 0;
+}
+
+const char *
+time_base(const struct run *r)
+{
+	return r->started_ns >= 0 ? "since the test started" :
+	    "since the first profile";
+}
+
+double
+covered_minutes(const struct tsv *t)
+{
+	int tc = tsv_col(t, "time_ns"), sc = tsv_col(t, "segment");
+	int64_t tm, seg, cur = -1, first = 0, last = 0;
+	double sum = 0;
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++) {
+		if (tsv_i64(t, i, tc, &tm) != 0 || tsv_i64(t, i, sc, &seg) != 0)
+			continue;
+		if (seg != cur) {
+			sum += (double)(last - first);
+			first = tm;
+			cur = seg;
+		}
+		last = tm;
+	}
+	return (sum + (double)(last - first)) / 60e9;
+}
+
+int
+restarts(const struct unit *u)
+{
+	int64_t v;
+
+	if (!has_rows(&u->heap) || meta_i64(&u->heap, "restarts", &v) != 0)
+		return -1;
+	return (int)v;
+}
+
+int
+hidden_cat(const char *name)
+{
+	return strcmp(name, "profiler") == 0;
+}
+
+/* A function of the profiler itself, by name. */
+static int
+profiler_func(const char *name)
+{
+	return strncmp(name, "net/http/pprof.", 15) == 0 ||
+	    strncmp(name, "runtime/pprof.", 14) == 0;
 }
 
 static const char *
@@ -69,29 +159,64 @@ source_at(const struct tsv *t, int64_t seq)
 	return "?";
 }
 
+/* A unit's heading text: its name, and its role when it has replicas. */
+static void
+unit_title(struct sbuf *b, const struct unit *u)
+{
+	md_text(b, u->name);
+	if (strcmp(u->role, "leader") == 0 || strcmp(u->role, "standby") == 0)
+		sbuf_printf(b, " (%s)", u->role);
+}
+
+void
+make_cmd(struct sbuf *b, const struct run *r)
+{
+	struct sbuf t = SBUF_INIT;
+
+	sbuf_puts(&t, "make ");
+	sbuf_puts(&t, run_info(r, "target", "?"));
+	md_code(b, t.s);
+	sbuf_free(&t);
+}
+
 static void
 header(struct sbuf *b, const struct run *r)
 {
 	const char *st = run_info(r, "exit_status", "-");
 	double dur;
 
-	sbuf_printf(b, "# e2e profile: %s\n\n", run_info(r, "name", r->name));
-	sbuf_printf(b, "- Test: `make %s`", run_info(r, "target", "?"));
+	sbuf_puts(b, "# e2e profile: ");
+	md_text(b, run_info(r, "name", r->name));
+	sbuf_puts(b, "\n\n- Test: ");
+	make_cmd(b, r);
 	if (strcmp(st, "-") == 0)
 		sbuf_puts(b, ", did not finish (interrupted)");
-	else
-		sbuf_printf(b, ", exit status %s (%s)", st,
-		    strcmp(st, "0") == 0 ? "passed" : "**failed**");
+	else {
+		sbuf_puts(b, ", exit status ");
+		md_text(b, st);
+		sbuf_puts(b, strcmp(st, "0") == 0 ? " (passed)" : " (**failed**)");
+	}
 	if (num_double(run_info(r, "duration_s", ""), &dur) == 0) {
 		sbuf_puts(b, ", ran ");
 		put_duration(b, dur);
 	}
-	sbuf_printf(b, "\n- Started %s, ended %s\n",
-	    run_info(r, "started", "?"), run_info(r, "ended", "?"));
-	sbuf_printf(b, "- Profiles every %ss (CPU windows of %ss), mode %s, "
-	    "transport %s, namespace `%s`\n", run_info(r, "interval", "?"),
-	    run_info(r, "cpu_duration", "?"), run_info(r, "mode", "?"),
-	    run_info(r, "transport", "?"), run_info(r, "namespace", "?"));
+	sbuf_puts(b, "\n- Started ");
+	md_text(b, run_info(r, "started", "?"));
+	sbuf_puts(b, ", ended ");
+	md_text(b, run_info(r, "ended", "?"));
+	sbuf_puts(b, "\n- Profiles every ");
+	md_text(b, run_info(r, "interval", "?"));
+	sbuf_puts(b, "s (CPU windows of ");
+	md_text(b, run_info(r, "cpu_duration", "?"));
+	sbuf_puts(b, "s), mode ");
+	md_text(b, run_info(r, "mode", "?"));
+	sbuf_puts(b, ", transport ");
+	md_text(b, run_info(r, "transport", "?"));
+	sbuf_puts(b, ", namespace ");
+	md_code(b, run_info(r, "namespace", "?"));
+	sbuf_printf(b, "\n- Sizes are pprof's: 1 MB is 1 MiB (2^20 bytes). "
+	    "Times are %s%s.\n", time_base(r), r->started_ns >= 0 ?
+	    " (`started` in run.tsv)" : ": run.tsv has no start time");
 }
 
 /* Counts the fetch log's final outcomes: ok, and error or skipped. */
@@ -113,38 +238,78 @@ fetch_counts(const struct run *r, long *ok, long *failed)
 	}
 }
 
-static void
-cell_bytes_meta(struct sbuf *b, const struct tsv *t, const char *key)
+/* The run's duration in seconds from run.tsv, or -1. */
+static double
+run_seconds(const struct run *r)
 {
-	double v;
+	double d;
 
-	if (meta_double(t, key, &v) == 0)
-		put_bytes(b, v);
-	else
+	return num_double(run_info(r, "duration_s", ""), &d) == 0 && d > 0 ?
+	    d : -1;
+}
+
+/* "1.10s (4s of 60s sampled; ≈16.50s over the run)". */
+static void
+cpu_cell(struct sbuf *b, const struct run *r, const struct unit *u)
+{
+	double cpu, dur, run = run_seconds(r);
+
+	if (meta_double(&u->cpu, "cpu_ns", &cpu) != 0 ||
+	    meta_double(&u->cpu, "duration_ns", &dur) != 0 || dur <= 0) {
 		sbuf_puts(b, "-");
+		return;
+	}
+	put_nanos(b, cpu);
+	sbuf_puts(b, " (");
+	put_duration(b, dur / 1e9);
+	if (run > 0) {
+		sbuf_puts(b, " of ");
+		put_duration(b, run);
+		sbuf_puts(b, " sampled; ≈");
+		put_nanos(b, cpu / dur * run * 1e9);
+		sbuf_puts(b, " over the run)");
+	} else
+		sbuf_puts(b, " sampled)");
+}
+
+/* Exact mean cores: cpu_ns / duration_ns; 0, or -1 without. */
+static int
+mean_cores(const struct unit *u, double *v)
+{
+	double cpu, dur;
+
+	if (!has_rows(&u->cpu) || meta_double(&u->cpu, "cpu_ns", &cpu) != 0 ||
+	    meta_double(&u->cpu, "duration_ns", &dur) != 0 || dur <= 0)
+		return -1;
+	*v = cpu / dur;
+	return 0;
 }
 
 static void
-summary_row(struct sbuf *b, const struct unit *u)
+summary_row(struct sbuf *b, const struct run *r, const struct unit *u)
 {
 	double first, last, peak, slope, r2, v, w;
 	int64_t seq;
+	int rs = restarts(u);
 
 	sbuf_puts(b, "| ");
-	md_cell(b, u->name);
+	unit_title(b, u);
 	sbuf_puts(b, " | ");
 	if (meta_double(&u->heap, "peak", &peak) == 0 &&
 	    meta_i64(&u->heap, "peak_seq", &seq) == 0) {
 		put_bytes(b, peak);
 		sbuf_puts(b, " at ");
-		put_duration(b, elapsed_at(&u->heap, seq));
+		put_duration(b, elapsed_at(r, &u->heap, seq));
 	} else
 		sbuf_puts(b, "-");
 	sbuf_puts(b, " | ");
 	if (meta_double(&u->heap, "first", &first) == 0 &&
-	    meta_double(&u->heap, "last", &last) == 0) {
-		sbuf_puts(b, last >= first ? "+" : "");
-		put_bytes(b, last - first);
+	    meta_double(&u->heap, "last", &last) == 0 &&
+	    meta_double(&u->heap, "growth", &v) == 0) {
+		sbuf_puts(b, v >= 0 ? "+" : "");
+		put_bytes(b, v);
+		if (rs > 0)
+			sbuf_printf(b, " summed over %d processes", rs + 1);
 		sbuf_puts(b, " (");
 		put_bytes(b, first);
 		sbuf_puts(b, " → ");
@@ -161,15 +326,14 @@ summary_row(struct sbuf *b, const struct unit *u)
 	} else
 		sbuf_puts(b, "-");
 	sbuf_puts(b, " | ");
-	cell_bytes_meta(b, &u->heap, "alloc_space_during");
-	sbuf_puts(b, " | ");
-	if (meta_double(&u->cpu, "cpu_ns", &v) == 0)
-		put_nanos(b, v);
+	if (meta_double(&u->heap, "alloc_space_during", &v) == 0)
+		put_bytes(b, v);
 	else
 		sbuf_puts(b, "-");
 	sbuf_puts(b, " | ");
-	if (meta_double(&u->cpu, "cores_mean", &v) == 0 &&
-	    meta_double(&u->cpu, "cores_peak", &w) == 0)
+	cpu_cell(b, r, u);
+	sbuf_puts(b, " | ");
+	if (mean_cores(u, &v) == 0 && meta_double(&u->cpu, "cores_peak", &w) == 0)
 		sbuf_printf(b, "%.2f / %.2f", v, w);
 	else
 		sbuf_puts(b, "-");
@@ -179,18 +343,43 @@ summary_row(struct sbuf *b, const struct unit *u)
 		sbuf_printf(b, "%.0f → %.0f", v, w);
 	else
 		sbuf_puts(b, "-");
-	sbuf_puts(b, " | ");
-	if (meta_double(&u->heap, "restarts", &v) == 0 ||
-	    meta_double(&u->cpu, "restarts", &v) == 0)
-		sbuf_printf(b, "%.0f", v);
+	if (rs >= 0)
+		sbuf_printf(b, " | %d |\n", rs);
 	else
-		sbuf_puts(b, "-");
-	sbuf_puts(b, " |\n");
+		sbuf_puts(b, " | unknown |\n");
+}
+
+void
+profiler_line(struct sbuf *b, const struct unit *u)
+{
+	double h = share(&u->heap, "profiler", PEAK);
+	double a = share(&u->halloc, "profiler", DURING);
+	double c = share(&u->cpu, "profiler", SUM);
+	const char *sep = "";
+
+	if (h < 0 && a < 0 && c < 0)
+		return;
+	sbuf_puts(b, "- ");
+	unit_title(b, u);
+	sbuf_puts(b, ": ");
+	if (h >= 0) {
+		sbuf_printf(b, "%.1f%% of the peak heap", h);
+		sep = ", ";
+	}
+	if (a >= 0) {
+		sbuf_printf(b, "%s%.1f%% of the allocation during the test",
+		    sep, a);
+		sep = ", ";
+	}
+	if (c >= 0)
+		sbuf_printf(b, "%s%.1f%% of the sampled CPU", sep, c);
+	sbuf_puts(b, "\n");
 }
 
 static void
 summary(struct sbuf *b, const struct run *r)
 {
+	struct sbuf lines = SBUF_INIT;
 	long ok, failed;
 	size_t i;
 
@@ -205,7 +394,11 @@ summary(struct sbuf *b, const struct run *r)
 	    "goroutines | restarts |\n"
 	    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 	for (i = 0; i < r->nunits; i++)
-		summary_row(b, &r->units[i]);
+		summary_row(b, r, &r->units[i]);
+	sbuf_puts(b, "\nGrowth, slope and allocation are measured within each "
+	    "process and summed over restarts. CPU is what the sampled "
+	    "windows used; the whole run's figure is estimated from the mean "
+	    "cores and the run's duration.\n");
 	fetch_counts(r, &ok, &failed);
 	if (r->log.ncols > 0)
 		sbuf_printf(b, "\nProfiles: %ld collected, %ld failed or "
@@ -213,37 +406,73 @@ summary(struct sbuf *b, const struct run *r)
 		    ok, failed);
 	else
 		sbuf_puts(b, "\nNo collection log in the run directory.\n");
+	for (i = 0; i < r->nunits; i++)
+		profiler_line(&lines, &r->units[i]);
+	if (lines.len == 0)
+		sbuf_puts(b, "\nProfiler overhead: not measured (the series "
+		    "have no profiler category).\n");
+	else {
+		sbuf_puts(b, "\nProfiler overhead (samples under "
+		    "net/http/pprof or runtime/pprof: serving the profiles, "
+		    "compressing and encoding them), left out of the "
+		    "categories, suspects and recommendations below:\n\n");
+		sbuf_put(b, lines.s, lines.len);
+	}
+	sbuf_free(&lines);
 }
 
-/* One chart of a series column over elapsed seconds. */
+/* The times of a unit's restarts: "at 1m10s, 3m00s". */
 static void
-chart(struct sbuf *b, const struct tsv *t, int col, const char *title,
-    const char *ylabel, double scale)
+restart_times(struct sbuf *b, const double *x, const int64_t *seg, size_t n)
 {
-	size_t n = t->nrows, npts = n < report_opt.points ? n :
-	    report_opt.points;
-	double *x = column(t, tsv_col(t, "elapsed_ns")), *y = column(t, col);
-	double *gx = calloc(npts + 1, sizeof *gx);
-	double *gy = calloc(npts + 1, sizeof *gy);
-	const double *ys[1];
+	const char *sep = " at ";
 	size_t i;
 
-	if (gx == NULL || gy == NULL)
-		exit(1);
-	for (i = 0; i < n; i++)
-		x[i] /= 1e9;
-	if (npts == n) {
-		memcpy(gx, x, n * sizeof *x);
-		memcpy(gy, y, n * sizeof *y);
-	} else
-		md_bucket_max(x, y, n, x[n - 1], npts, gx, gy);
+	for (i = 1; i < n; i++)
+		if (seg[i] != seg[i - 1]) {
+			sbuf_puts(b, sep);
+			put_duration(b, x[i]);
+			sep = ", ";
+		}
+}
+
+/* One chart of a series column over time since the start. */
+static void
+chart(struct sbuf *b, const struct run *r, const struct unit *u,
+    const struct tsv *t, int col, const char *what, const char *ylabel,
+    double scale)
+{
+	size_t n = t->nrows, max = report_opt.points, k, nr = 0, i;
+	double *x = elapsed(r, t), *y = column(t, col);
+	int64_t *seg = segments(t);
+	double *gx = xrealloc(NULL, (max + 2 * n + 1) * sizeof *gx);
+	double *gy = xrealloc(NULL, (max + 2 * n + 1) * sizeof *gy);
+	const double *ys[1];
+	struct sbuf title = SBUF_INIT, xl = SBUF_INIT;
+
+	k = md_points(x, y, seg, n, max, gx, gy);
 	ys[0] = gy;
-	md_xychart(b, title, "elapsed (s)", ylabel, gx, ys, 1, npts, scale);
-	if (npts < n)
+	sbuf_printf(&title, "%s: %s", u->name, what);
+	sbuf_printf(&xl, "time %s", time_base(r));
+	md_xychart(b, title.s, xl.s, ylabel, gx, ys, &k, 1, k, scale);
+	for (i = 1; i < n; i++)
+		nr += seg[i] != seg[i - 1];
+	if (k < n)
 		sbuf_printf(b, "\n%zu profiles shown as %zu points: each point "
-		    "is the highest value of its time bucket.\n", n, npts);
+		    "is the highest value within half a step of its time, so "
+		    "the peak is always drawn.\n", n, k);
+	if (nr > 0) {
+		sbuf_printf(b, "\nThe process restarted %zu time%s", nr,
+		    nr > 1 ? "s" : "");
+		restart_times(b, x, seg, n);
+		sbuf_puts(b, ": the line drops to 0 between two processes "
+		    "(where no profile of either falls).\n");
+	}
+	sbuf_free(&title);
+	sbuf_free(&xl);
 	free(x);
 	free(y);
+	free(seg);
 	free(gx);
 	free(gy);
 }
@@ -257,30 +486,29 @@ timelines(struct sbuf *b, const struct run *r)
 	sbuf_puts(b, "\n## Memory timeline\n");
 	for (i = 0; i < r->nunits; i++) {
 		const struct unit *u = &r->units[i];
-		char title[256];
 
-		sbuf_printf(b, "\n### %s\n\n", u->name);
+		sbuf_puts(b, "\n### ");
+		unit_title(b, u);
+		sbuf_puts(b, "\n\n");
 		if (!has_rows(&u->heap)) {
 			sbuf_puts(b, "No heap profiles were collected.\n");
 			continue;
 		}
-		snprintf(title, sizeof title, "%s: heap in use (MB)", u->name);
-		chart(b, &u->heap, series_value_col(&u->heap), title, "MB",
-		    1048576.0);
+		chart(b, r, u, &u->heap, series_value_col(&u->heap),
+		    "heap in use (MiB)", "MiB", 1048576.0);
 	}
 	sbuf_puts(b, "\n## CPU timeline\n");
 	for (i = 0; i < r->nunits; i++) {
 		const struct unit *u = &r->units[i];
-		char title[256];
 
 		if (!has_rows(&u->cpu))
 			continue;
 		any = 1;
-		snprintf(title, sizeof title, "%s: CPU cores used per window",
-		    u->name);
-		sbuf_printf(b, "\n### %s\n\n", u->name);
-		chart(b, &u->cpu, tsv_col(&u->cpu, "cores"), title, "cores",
-		    1.0);
+		sbuf_puts(b, "\n### ");
+		unit_title(b, u);
+		sbuf_puts(b, "\n\n");
+		chart(b, r, u, &u->cpu, tsv_col(&u->cpu, "cores"),
+		    "CPU cores used per window", "cores", 1.0);
 	}
 	if (!any)
 		sbuf_puts(b, "\nNo CPU profiles were collected.\n");
@@ -295,8 +523,17 @@ pct_cell(struct sbuf *b, double part, double whole)
 		sbuf_printf(b, "%.1f%%", 100 * part / whole);
 }
 
+/* A function's name in a table, marked when it is the profiler's. */
 static void
-top_peak(struct sbuf *b, const struct unit *u)
+func_cell(struct sbuf *b, const char *name, size_t max)
+{
+	md_name(b, name, max);
+	if (profiler_func(name))
+		sbuf_puts(b, " *(profiler)*");
+}
+
+static void
+top_peak(struct sbuf *b, const struct run *r, const struct unit *u)
 {
 	int fc = tsv_col(&u->peak, "flat"), cc = tsv_col(&u->peak, "cum");
 	int nc = tsv_col(&u->peak, "function");
@@ -305,14 +542,16 @@ top_peak(struct sbuf *b, const struct unit *u)
 	size_t i;
 
 	meta_double(&u->peak, "total", &total);
-	sbuf_printf(b, "\n### %s: in use at the peak", u->name);
+	sbuf_puts(b, "\n### ");
+	unit_title(b, u);
+	sbuf_puts(b, ": in use at the peak");
 	if (meta_i64(&u->heap, "peak_seq", &seq) == 0 &&
 	    meta_double(&u->heap, "peak", &peak) == 0) {
 		sbuf_puts(b, " (");
-		md_cell(b, source_at(&u->heap, seq));
+		md_text(b, source_at(&u->heap, seq));
 		sbuf_puts(b, ", ");
-		put_duration(b, elapsed_at(&u->heap, seq));
-		sbuf_puts(b, " into the run)");
+		put_duration(b, elapsed_at(r, &u->heap, seq));
+		sbuf_printf(b, " %s)", time_base(r));
 	}
 	sbuf_puts(b, "\n\n");
 	if (!has_rows(&u->peak)) {
@@ -325,7 +564,7 @@ top_peak(struct sbuf *b, const struct unit *u)
 		tsv_double(&u->peak, i, fc, &flat);
 		tsv_double(&u->peak, i, cc, &cum);
 		sbuf_printf(b, "| %zu | ", i + 1);
-		md_name(b, raw_field(tsv_cell(&u->peak, i, nc)), 80);
+		func_cell(b, raw_field(tsv_cell(&u->peak, i, nc)), 80);
 		sbuf_puts(b, " | ");
 		put_bytes(b, flat);
 		sbuf_puts(b, " | ");
@@ -338,8 +577,66 @@ top_peak(struct sbuf *b, const struct unit *u)
 	}
 }
 
+/* Sorting the growth table's rows by allocation. */
+static const struct tsv *sort_t;
+static int sort_col, sort_name;
+
+static int
+cmp_rows(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	double vx = 0, vy = 0;
+
+	tsv_double(sort_t, x, sort_col, &vx);
+	tsv_double(sort_t, y, sort_col, &vy);
+	if (vx != vy)
+		return vx > vy ? -1 : 1;
+	return strcmp(tsv_cell(sort_t, x, sort_name),
+	    tsv_cell(sort_t, y, sort_name));
+}
+
+/* The allocation table of every process, from the growth table. */
 static void
-top_alloc(struct sbuf *b, const struct unit *u)
+alloc_rows(struct sbuf *b, const struct unit *u)
+{
+	const struct tsv *g = &u->growth;
+	int dc = tsv_col(g, "alloc_during"), cc = tsv_col(g, "alloc_during_cum");
+	int nc = tsv_col(g, "function");
+	size_t *order = xrealloc(NULL, (g->nrows + 1) * sizeof *order);
+	size_t i, n = 0;
+	double total = 0, d, c;
+
+	meta_double(&u->heap, "alloc_space_during", &total);
+	for (i = 0; i < g->nrows; i++)
+		if (tsv_double(g, i, dc, &d) == 0 && d > 0)
+			order[n++] = i;
+	sort_t = g;
+	sort_col = dc;
+	sort_name = nc;
+	qsort(order, n, sizeof *order, cmp_rows);
+	sbuf_puts(b, "| # | function | allocated (flat) | share | with "
+	    "callees (cum) |\n| ---: | --- | ---: | ---: | ---: |\n");
+	for (i = 0; i < n && i < report_opt.top; i++) {
+		tsv_double(g, order[i], dc, &d);
+		tsv_double(g, order[i], cc, &c);
+		sbuf_printf(b, "| %zu | ", i + 1);
+		func_cell(b, raw_field(tsv_cell(g, order[i], nc)), 80);
+		sbuf_puts(b, " | ");
+		put_bytes(b, d);
+		sbuf_puts(b, " | ");
+		pct_cell(b, d, total);
+		sbuf_puts(b, " | ");
+		put_bytes(b, c);
+		sbuf_puts(b, " |\n");
+	}
+	if (n == 0)
+		sbuf_puts(b, "| | nothing was allocated | | | |\n");
+	free(order);
+}
+
+/* The older table: pprof-diff of the last process's first and last. */
+static void
+alloc_diff_rows(struct sbuf *b, const struct unit *u)
 {
 	int dc = tsv_col(&u->alloc, "flat_delta");
 	int cc = tsv_col(&u->alloc, "cum_delta");
@@ -348,18 +645,6 @@ top_alloc(struct sbuf *b, const struct unit *u)
 	size_t i, shown = 0;
 
 	meta_double(&u->alloc, "total_delta", &total);
-	sbuf_printf(b, "\n### %s: allocated during the test", u->name);
-	if (total > 0) {
-		sbuf_puts(b, " (");
-		put_bytes(b, total);
-		sbuf_puts(b, " in all, last profile minus first)");
-	}
-	sbuf_puts(b, "\n\n");
-	if (!has_rows(&u->alloc)) {
-		sbuf_puts(b, "Needs two heap profiles of one process; there "
-		    "were not.\n");
-		return;
-	}
 	sbuf_puts(b, "| # | function | allocated (flat) | share | with "
 	    "callees (cum) |\n| ---: | --- | ---: | ---: | ---: |\n");
 	for (i = 0; i < u->alloc.nrows && shown < report_opt.top; i++) {
@@ -367,7 +652,7 @@ top_alloc(struct sbuf *b, const struct unit *u)
 			continue;
 		tsv_double(&u->alloc, i, cc, &c);
 		sbuf_printf(b, "| %zu | ", ++shown);
-		md_name(b, raw_field(tsv_cell(&u->alloc, i, nc)), 80);
+		func_cell(b, raw_field(tsv_cell(&u->alloc, i, nc)), 80);
 		sbuf_puts(b, " | ");
 		put_bytes(b, d);
 		sbuf_puts(b, " | ");
@@ -379,13 +664,51 @@ top_alloc(struct sbuf *b, const struct unit *u)
 }
 
 static void
+top_alloc(struct sbuf *b, const struct unit *u)
+{
+	int every = tsv_col(&u->growth, "alloc_during") >= 0 &&
+	    tsv_col(&u->growth, "alloc_during_cum") >= 0;
+	int rs = restarts(u);
+	double total, prof;
+
+	sbuf_puts(b, "\n### ");
+	unit_title(b, u);
+	sbuf_puts(b, ": allocated during the test");
+	if (every && meta_double(&u->heap, "alloc_space_during", &total) == 0) {
+		sbuf_puts(b, " (");
+		put_bytes(b, total);
+		sbuf_puts(b, " in all");
+		if (rs > 0)
+			sbuf_printf(b, ", summed over %d processes", rs + 1);
+		sbuf_puts(b, ")");
+	} else if (!every && meta_double(&u->alloc, "total_delta", &total) == 0) {
+		sbuf_puts(b, " (");
+		put_bytes(b, total);
+		sbuf_puts(b, rs > 0 ? " in the last process only: an older "
+		    "analysis)" : " in all, last profile minus first)");
+	}
+	sbuf_puts(b, "\n\n");
+	if (every && has_rows(&u->heap) && u->heap.nrows > 1) {
+		if ((prof = share(&u->halloc, "profiler", DURING)) > 0)
+			sbuf_printf(b, "%.1f%% of it is the profiler's, under "
+			    "its own functions or what they call (not listed).\n\n",
+			    prof);
+		alloc_rows(b, u);
+	} else if (!every && has_rows(&u->alloc))
+		alloc_diff_rows(b, u);
+	else
+		sbuf_puts(b, "Needs two heap profiles of one process; there "
+		    "were not.\n");
+}
+
+static void
 allocators(struct sbuf *b, const struct run *r)
 {
 	size_t i;
 
 	sbuf_puts(b, "\n## Top allocators\n");
 	for (i = 0; i < r->nunits; i++) {
-		top_peak(b, &r->units[i]);
+		top_peak(b, r, &r->units[i]);
 		top_alloc(b, &r->units[i]);
 	}
 }
@@ -396,7 +719,8 @@ cats_of(const struct tsv *t, struct cats *c)
 	size_t i;
 
 	for (i = 0; i < t->ncols; i++)
-		if (strncmp(t->cols[i], "cat:", 4) == 0) {
+		if (strncmp(t->cols[i], "cat:", 4) == 0 &&
+		    !hidden_cat(t->cols[i] + 4)) {
 			size_t k;
 
 			for (k = 0; k < c->n; k++)
@@ -404,10 +728,8 @@ cats_of(const struct tsv *t, struct cats *c)
 					break;
 			if (k < c->n)
 				continue;
-			c->names = realloc(c->names,
+			c->names = xrealloc(c->names,
 			    (c->n + 1) * sizeof *c->names);
-			if (c->names == NULL)
-				exit(1);
 			c->names[c->n++] = t->cols[i] + 4;
 		}
 }
@@ -490,7 +812,8 @@ hotspots(struct sbuf *b, const struct run *r)
 
 	sbuf_puts(b, "\n## Hotspots\n\nA sample counts once in every "
 	    "category one of its frames matches (so a row can exceed what "
-	    "its functions alone hold), and in *other* when none does.\n");
+	    "its functions alone hold), and in *other* when none does; the "
+	    "profiler's own samples are in none (see the summary).\n");
 	for (i = 0; i < r->nunits; i++) {
 		const struct unit *u = &r->units[i];
 		struct cats c = { NULL, 0 };
@@ -498,7 +821,9 @@ hotspots(struct sbuf *b, const struct run *r)
 		cats_of(&u->heap, &c);
 		cats_of(&u->halloc, &c);
 		cats_of(&u->cpu, &c);
-		sbuf_printf(b, "\n### %s\n\n", u->name);
+		sbuf_puts(b, "\n### ");
+		unit_title(b, u);
+		sbuf_puts(b, "\n\n");
 		if (c.n == 0) {
 			sbuf_puts(b, "No profiles to categorise.\n");
 			continue;
@@ -508,7 +833,7 @@ hotspots(struct sbuf *b, const struct run *r)
 		    "| --- | ---: | ---: | ---: |\n");
 		for (k = 0; k < c.n; k++) {
 			sbuf_puts(b, "| ");
-			md_cell(b, c.names[k]);
+			md_text(b, raw_field(c.names[k]));
 			sbuf_puts(b, " | ");
 			share_cell(b, share(&u->heap, c.names[k], PEAK));
 			sbuf_puts(b, " | ");
@@ -532,22 +857,77 @@ steady_growth(const struct unit *u, double *slope, double *r2, double *peak)
 	return *r2 >= LEAK_R2 && *slope > *peak * LEAK_SLOPE_PCT / 100;
 }
 
+/* The least growth of a suspect: 1 MiB or 1% of the peak, the larger. */
+static double
+suspect_floor(const struct unit *u)
+{
+	double peak = 0;
+
+	meta_double(&u->heap, "peak", &peak);
+	return peak * SUSPECT_PEAK_PCT / 100 > SUSPECT_MIN ?
+	    peak * SUSPECT_PEAK_PCT / 100 : SUSPECT_MIN;
+}
+
+/*
+ * Is row k of the growth table a leak suspect? It grew (summed within
+ * each process) by at least the floor, with a positive slope within the
+ * processes, in more than half the intervals.
+ */
+static int
+suspect(const struct unit *u, size_t k)
+{
+	const struct tsv *g = &u->growth;
+	double v, sl, w;
+
+	return tsv_double(g, k, tsv_col(g, "growth"), &v) == 0 &&
+	    tsv_double(g, k, tsv_col(g, "slope_per_min"), &sl) == 0 &&
+	    tsv_double(g, k, tsv_col(g, "grew%"), &w) == 0 &&
+	    v >= suspect_floor(u) && sl > 0 && w > SUSPECT_GREW_PCT;
+}
+
+static void
+growth_row(struct sbuf *b, const struct tsv *g, size_t k)
+{
+	static const char *const cols[] = { "first", "at_peak", "last" };
+	double v;
+	size_t i;
+
+	sbuf_puts(b, "| ");
+	md_name(b, raw_field(tsv_cell(g, k, tsv_col(g, "function"))), 70);
+	for (i = 0; i < 3; i++) {
+		sbuf_puts(b, " | ");
+		tsv_double(g, k, tsv_col(g, cols[i]), &v);
+		put_bytes(b, v);
+	}
+	sbuf_puts(b, " | +");
+	tsv_double(g, k, tsv_col(g, "growth"), &v);
+	put_bytes(b, v);
+	sbuf_puts(b, " | +");
+	tsv_double(g, k, tsv_col(g, "slope_per_min"), &v);
+	put_bytes(b, v);
+	tsv_double(g, k, tsv_col(g, "grew%"), &v);
+	sbuf_printf(b, "/min | %.0f%% of intervals |\n", v);
+}
+
 static void
 growth(struct sbuf *b, const struct run *r)
 {
-	size_t i, k, shown;
+	size_t i, k, shown, others;
 
-	sbuf_puts(b, "\n## Growth and leak suspects\n");
+	sbuf_printf(b, "\n## Growth and leak suspects\n\nA suspect grew by at "
+	    "least 1 MiB or %.0f%% of the peak (the larger), within each "
+	    "process and summed over restarts, with a positive slope, in "
+	    "more than %.0f%% of the intervals between two profiles of one "
+	    "process. Rows are ranked by slope within processes.\n",
+	    SUSPECT_PEAK_PCT, SUSPECT_GREW_PCT);
 	for (i = 0; i < r->nunits; i++) {
 		const struct unit *u = &r->units[i];
 		const struct tsv *g = &u->growth;
-		int fc = tsv_col(g, "first"), pc = tsv_col(g, "at_peak");
-		int lc = tsv_col(g, "last"), gc = tsv_col(g, "growth");
-		int sc = tsv_col(g, "slope_per_min"), wc = tsv_col(g, "grew%");
-		int nc = tsv_col(g, "function");
-		double slope, r2, peak, v;
+		double slope, r2, peak;
 
-		sbuf_printf(b, "\n### %s\n\n", u->name);
+		sbuf_puts(b, "\n### ");
+		unit_title(b, u);
+		sbuf_puts(b, "\n\n");
 		if (!has_rows(&u->heap)) {
 			sbuf_puts(b, "No heap profiles.\n");
 			continue;
@@ -555,10 +935,10 @@ growth(struct sbuf *b, const struct run *r)
 		if (steady_growth(u, &slope, &r2, &peak)) {
 			sbuf_puts(b, "**Steady growth**: heap in use rises by ");
 			put_bytes(b, slope);
-			sbuf_printf(b, " a minute with R² %.2f (thresholds: "
-			    "R² ≥ %.1f and more than %.0f%% of the peak a "
-			    "minute). Likely a leak; the functions below grew "
-			    "the most.\n\n", r2, LEAK_R2, LEAK_SLOPE_PCT);
+			sbuf_printf(b, " a minute within each process, with R² "
+			    "%.2f (thresholds: R² ≥ %.1f and more than %.0f%% "
+			    "of the peak a minute). Likely a leak.\n\n", r2,
+			    LEAK_R2, LEAK_SLOPE_PCT);
 		} else
 			sbuf_puts(b, "No steady growth of heap in use (see the "
 			    "thresholds in md-report(1)).\n\n");
@@ -566,38 +946,34 @@ growth(struct sbuf *b, const struct run *r)
 			sbuf_puts(b, "No per-function growth table.\n");
 			continue;
 		}
-		sbuf_puts(b, "| function | first | at peak | last | growth | "
-		    "slope | grew in |\n| --- | ---: | ---: | ---: | ---: | "
-		    "---: | ---: |\n");
-		for (k = 0, shown = 0; k < g->nrows && shown < report_opt.top;
-		    k++) {
-			if (tsv_double(g, k, gc, &v) != 0 || v <= 0)
+		for (k = 0, shown = 0, others = 0; k < g->nrows; k++) {
+			double v;
+
+			if (!suspect(u, k)) {
+				others += tsv_double(g, k, tsv_col(g,
+				    "growth"), &v) == 0 && v > 0;
 				continue;
-			shown++;
-			sbuf_puts(b, "| ");
-			md_name(b, raw_field(tsv_cell(g, k, nc)), 70);
-			sbuf_puts(b, " | ");
-			tsv_double(g, k, fc, &v);
-			put_bytes(b, v);
-			sbuf_puts(b, " | ");
-			tsv_double(g, k, pc, &v);
-			put_bytes(b, v);
-			sbuf_puts(b, " | ");
-			tsv_double(g, k, lc, &v);
-			put_bytes(b, v);
-			sbuf_puts(b, " | +");
-			tsv_double(g, k, gc, &v);
-			put_bytes(b, v);
-			sbuf_puts(b, " | ");
-			tsv_double(g, k, sc, &v);
-			sbuf_puts(b, v >= 0 ? "+" : "");
-			put_bytes(b, v);
-			sbuf_puts(b, "/min | ");
-			sbuf_puts(b, tsv_cell(g, k, wc));
-			sbuf_puts(b, "% of intervals |\n");
+			}
+			if (shown++ == 0)
+				sbuf_puts(b, "| suspect | first | at peak | "
+				    "last | growth | slope | grew in |\n"
+				    "| --- | ---: | ---: | ---: | ---: | ---: "
+				    "| ---: |\n");
+			if (shown <= report_opt.top)
+				growth_row(b, g, k);
 		}
-		if (shown == 0)
-			sbuf_puts(b, "| no function grew | | | | | | |\n");
+		if (shown == 0) {
+			sbuf_puts(b, "No leak suspect: no function grew by at "
+			    "least ");
+			put_bytes(b, suspect_floor(u));
+			sbuf_puts(b, " in most intervals.\n");
+		} else if (shown > report_opt.top)
+			sbuf_printf(b, "\n%zu more suspects.\n",
+			    shown - report_opt.top);
+		if (others > 0)
+			sbuf_printf(b, "\n%zu other function%s grew, by less "
+			    "or less steadily: noise, not listed.\n", others,
+			    others > 1 ? "s" : "");
 	}
 }
 
@@ -614,7 +990,9 @@ cpu_top(struct sbuf *b, const struct run *r)
 		int nc = tsv_col(t, "function");
 		double total = 0, v;
 
-		sbuf_printf(b, "\n### %s\n\n", u->name);
+		sbuf_puts(b, "\n### ");
+		unit_title(b, u);
+		sbuf_puts(b, "\n\n");
 		if (!has_rows(t)) {
 			sbuf_puts(b, "No CPU profiles.\n");
 			continue;
@@ -626,7 +1004,7 @@ cpu_top(struct sbuf *b, const struct run *r)
 		    "| share |\n| ---: | --- | ---: | ---: | ---: | ---: |\n");
 		for (k = 0; k < t->nrows && k < report_opt.top; k++) {
 			sbuf_printf(b, "| %zu | ", k + 1);
-			md_name(b, raw_field(tsv_cell(t, k, nc)), 80);
+			func_cell(b, raw_field(tsv_cell(t, k, nc)), 80);
 			sbuf_puts(b, " | ");
 			tsv_double(t, k, fc, &v);
 			put_nanos(b, v);
@@ -640,30 +1018,6 @@ cpu_top(struct sbuf *b, const struct run *r)
 			sbuf_puts(b, " |\n");
 		}
 	}
-}
-
-/* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS[.fff]Z", or -1. */
-static double
-rfc3339(const char *s)
-{
-	int y, mo, d, h, mi;
-	double sec;
-	long days;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%lf", &y, &mo, &d, &h, &mi,
-	    &sec) != 6)
-		return -1;
-	/* Days from civil (proleptic Gregorian), as in Howard Hinnant's. */
-	y -= mo <= 2;
-	days = (long)(y >= 0 ? y : y - 399) / 400 * 146097;
-	{
-		long yoe = y - ((long)(y >= 0 ? y : y - 399) / 400) * 400;
-		long doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-		long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-		days += doe - 719468;
-	}
-	return (double)days * 86400 + h * 3600 + mi * 60 + sec;
 }
 
 struct target_stat {
@@ -682,9 +1036,7 @@ target_of(struct target_stat **ts, size_t *n, const char *name,
 		if (strcmp((*ts)[i].name, name) == 0 &&
 		    strcmp((*ts)[i].kind, kind) == 0)
 			return &(*ts)[i];
-	*ts = realloc(*ts, (*n + 1) * sizeof **ts);
-	if (*ts == NULL)
-		exit(1);
+	*ts = xrealloc(*ts, (*n + 1) * sizeof **ts);
 	memset(&(*ts)[*n], 0, sizeof **ts);
 	(*ts)[*n].name = name;
 	(*ts)[*n].kind = kind;
@@ -707,9 +1059,7 @@ count_reason(struct reason **rs, size_t *n, const char *text)
 			(*rs)[i].count++;
 			return;
 		}
-	*rs = realloc(*rs, (*n + 1) * sizeof **rs);
-	if (*rs == NULL)
-		exit(1);
+	*rs = xrealloc(*rs, (*n + 1) * sizeof **rs);
 	(*rs)[*n].text = text;
 	(*rs)[(*n)++].count = 1;
 }
@@ -741,18 +1091,61 @@ health_events(struct sbuf *b, const struct run *r)
 	    "| --- | --- | --- | --- |\n");
 	for (i = 0; i < e->nrows && i < 5 * report_opt.top; i++) {
 		sbuf_puts(b, "| ");
-		md_cell(b, raw_field(tsv_cell(e, i, tc)));
+		md_text(b, raw_field(tsv_cell(e, i, tc)));
 		sbuf_puts(b, " | ");
-		md_cell(b, raw_field(tsv_cell(e, i, uc)));
+		md_text(b, raw_field(tsv_cell(e, i, uc)));
 		sbuf_puts(b, " | ");
-		md_cell(b, raw_field(tsv_cell(e, i, ec)));
+		md_text(b, raw_field(tsv_cell(e, i, ec)));
 		sbuf_puts(b, " | ");
-		md_cell(b, raw_field(tsv_cell(e, i, dc)));
+		md_text(b, raw_field(tsv_cell(e, i, dc)));
 		sbuf_puts(b, " |\n");
 	}
 	if (e->nrows > 5 * report_opt.top)
 		sbuf_printf(b, "\n%zu more events in events.tsv.\n",
 		    e->nrows - 5 * report_opt.top);
+}
+
+/* The profiles pprof-decode could not read (analysis/bad-profiles.tsv). */
+static void
+health_bad(struct sbuf *b, const struct run *r)
+{
+	const struct tsv *t = &r->bad;
+	static const char *const cols[] = { "unit", "kind", "file", "reason" };
+	size_t i, k;
+
+	if (!has_rows(t))
+		return;
+	sbuf_printf(b, "\n%zu profile file%s could not be decoded and %s left "
+	    "out of the analysis (the rest of it stands):\n\n| unit | kind | "
+	    "file | reason |\n| --- | --- | --- | --- |\n", t->nrows,
+	    t->nrows > 1 ? "s" : "", t->nrows > 1 ? "are" : "is");
+	for (i = 0; i < t->nrows && i < 5 * report_opt.top; i++) {
+		for (k = 0; k < 4; k++) {
+			sbuf_puts(b, k ? " | " : "| ");
+			md_text(b, raw_field(tsv_cell(t, i,
+			    tsv_col(t, cols[k]))));
+		}
+		sbuf_puts(b, " |\n");
+	}
+	if (t->nrows > 5 * report_opt.top)
+		sbuf_printf(b, "\n%zu more in analysis/bad-profiles.tsv.\n",
+		    t->nrows - 5 * report_opt.top);
+}
+
+/* "- 3 × reason" lines, the commonest first. */
+static void
+reason_list(struct sbuf *b, struct reason *rs, size_t n)
+{
+	size_t i;
+
+	qsort(rs, n, sizeof *rs, cmp_reason);
+	for (i = 0; i < n && i < report_opt.top; i++) {
+		sbuf_printf(b, "- %ld × ", rs[i].count);
+		md_text(b, raw_field(rs[i].text));
+		sbuf_putc(b, '\n');
+	}
+	if (n > report_opt.top)
+		sbuf_printf(b, "- %zu other reasons\n", n - report_opt.top);
 }
 
 static void
@@ -763,10 +1156,11 @@ health(struct sbuf *b, const struct run *r)
 	int kc = tsv_col(l, "kind"), oc = tsv_col(l, "outcome");
 	int fc = tsv_col(l, "file_or_error");
 	struct target_stat *ts = NULL;
-	struct reason *rs = NULL;
-	size_t nts = 0, nrs = 0, i;
+	struct reason *rs = NULL, *rt = NULL;
+	size_t nts = 0, nrs = 0, nrt = 0, i;
 
 	sbuf_puts(b, "\n## Collection health\n");
+	health_bad(b, r);
 	if (l->ncols == 0 || oc < 0) {
 		sbuf_puts(b, "\nNo collection log in the run directory.\n");
 		health_events(b, r);
@@ -776,10 +1170,11 @@ health(struct sbuf *b, const struct run *r)
 		struct target_stat *t = target_of(&ts, &nts,
 		    tsv_cell(l, i, nc), tsv_cell(l, i, kc));
 		const char *o = tsv_cell(l, i, oc);
-		double when = rfc3339(tsv_cell(l, i, tc));
+		double when = (double)rfc3339_ns(tsv_cell(l, i, tc)) / 1e9;
 
 		if (strcmp(o, "ok") == 0) {
-			if (t->last_ok >= 0 && when - t->last_ok > t->max_gap)
+			if (t->last_ok >= 0 && when >= 0 &&
+			    when - t->last_ok > t->max_gap)
 				t->max_gap = when - t->last_ok;
 			if (when >= 0)
 				t->last_ok = when;
@@ -794,8 +1189,11 @@ health(struct sbuf *b, const struct run *r)
 			t->aborted++;
 		else if (strcmp(o, "retry") == 0)
 			t->retry++;
-		if (strcmp(o, "error") == 0 || strcmp(o, "retry") == 0)
+		/* By reason, the same rows the summary counts as failed. */
+		if (strcmp(o, "error") == 0 || strcmp(o, "skipped") == 0)
 			count_reason(&rs, &nrs, tsv_cell(l, i, fc));
+		else if (strcmp(o, "retry") == 0)
+			count_reason(&rt, &nrt, tsv_cell(l, i, fc));
 	}
 	sbuf_puts(b, "\n| target | kind | attempts | ok | failed | skipped | "
 	    "aborted | retries | longest gap between profiles |\n"
@@ -804,9 +1202,9 @@ health(struct sbuf *b, const struct run *r)
 		const struct target_stat *t = &ts[i];
 
 		sbuf_puts(b, "| ");
-		md_cell(b, raw_field(t->name));
+		md_text(b, raw_field(t->name));
 		sbuf_puts(b, " | ");
-		md_cell(b, raw_field(t->kind));
+		md_text(b, raw_field(t->kind));
 		sbuf_printf(b, " | %ld | %ld | %ld | %ld | %ld | %ld | ",
 		    t->ok + t->error + t->skipped + t->aborted, t->ok,
 		    t->error, t->skipped, t->aborted, t->retry);
@@ -817,17 +1215,18 @@ health(struct sbuf *b, const struct run *r)
 		sbuf_puts(b, " |\n");
 	}
 	if (nrs > 0) {
-		qsort(rs, nrs, sizeof *rs, cmp_reason);
-		sbuf_puts(b, "\nFailures by reason:\n\n");
-		for (i = 0; i < nrs && i < report_opt.top; i++) {
-			sbuf_printf(b, "- %ld × ", rs[i].count);
-			md_cell(b, raw_field(rs[i].text));
-			sbuf_putc(b, '\n');
-		}
+		sbuf_puts(b, "\nFailed or skipped, by reason (these are the "
+		    "summary's failed):\n\n");
+		reason_list(b, rs, nrs);
+	}
+	if (nrt > 0) {
+		sbuf_puts(b, "\nRetried (not counted as failed), by reason:\n\n");
+		reason_list(b, rt, nrt);
 	}
 	health_events(b, r);
 	free(ts);
 	free(rs);
+	free(rt);
 }
 
 static void
@@ -867,11 +1266,12 @@ alerts(struct sbuf *b, const struct run *r)
 		sbuf_puts(b, "None.\n");
 		return;
 	}
-	sbuf_put(b, p, (size_t)(end - p));
-	sbuf_putc(b, '\n');
+	/* The test's markdown is not ours to trust: shown, not rendered. */
+	sbuf_puts(b, "As the e2e summary has them:\n\n");
+	md_fenced(b, p, (size_t)(end - p));
 }
 
-/* The top n growth suspects, "a (+1.2MB), b (+300kB)". */
+/* The top n leak suspects, "a (+1.2MB), b (+300kB)". */
 static void
 suspects(struct sbuf *b, const struct unit *u, size_t n)
 {
@@ -881,8 +1281,9 @@ suspects(struct sbuf *b, const struct unit *u, size_t n)
 	double v;
 
 	for (k = 0; k < g->nrows && shown < n; k++) {
-		if (tsv_double(g, k, gc, &v) != 0 || v <= 0)
+		if (!suspect(u, k))
 			continue;
+		tsv_double(g, k, gc, &v);
 		sbuf_puts(b, shown++ ? ", " : "");
 		md_code(b, raw_field(tsv_cell(g, k, nc)));
 		sbuf_puts(b, " (+");
@@ -890,22 +1291,31 @@ suspects(struct sbuf *b, const struct unit *u, size_t n)
 		sbuf_putc(b, ')');
 	}
 	if (shown == 0)
-		sbuf_puts(b, "none stands out");
+		sbuf_puts(b, "none grew past the noise floor");
+}
+
+/* "- **NAME: " with NAME escaped. */
+static void
+advice(struct sbuf *b, const struct unit *u)
+{
+	sbuf_puts(b, "- **");
+	unit_title(b, u);
+	sbuf_puts(b, ": ");
 }
 
 static int
 advise_unit(struct sbuf *b, const struct unit *u)
 {
 	double slope, r2, peak, p, first, last;
-	int n = 0;
+	int n = 0, rs = restarts(u);
 
 	if (steady_growth(u, &slope, &r2, &peak)) {
-		sbuf_printf(b, "- **%s: likely leak.** Heap in use grows by ",
-		    u->name);
+		advice(b, u);
+		sbuf_puts(b, "likely leak.** Heap in use grows by ");
 		put_bytes(b, slope);
-		sbuf_printf(b, " a minute, R² %.2f (thresholds R² ≥ %.1f, > %.0f%%"
-		    " of the peak a minute). Top suspects: ", r2, LEAK_R2,
-		    LEAK_SLOPE_PCT);
+		sbuf_printf(b, " a minute within each process, R² %.2f "
+		    "(thresholds R² ≥ %.1f, > %.0f%% of the peak a minute). "
+		    "Top suspects: ", r2, LEAK_R2, LEAK_SLOPE_PCT);
 		suspects(b, u, 3);
 		sbuf_puts(b, ". Take heap profiles over a longer run and check "
 		    "what holds them (caches without eviction, maps keyed by "
@@ -913,68 +1323,72 @@ advise_unit(struct sbuf *b, const struct unit *u)
 		n++;
 	}
 	if ((p = share(&u->heap, "OpenAPI", PEAK)) > OPENAPI_PEAK_PCT) {
-		sbuf_printf(b, "- **%s: OpenAPI models hold %.1f%% of the peak "
-		    "heap** (threshold %.0f%%). Build the OpenAPI schema and "
-		    "discovery client once and share them (a memory-cached "
-		    "discovery client) instead of per reconcile or per "
-		    "request.\n", u->name, p, OPENAPI_PEAK_PCT);
+		advice(b, u);
+		sbuf_printf(b, "OpenAPI models hold %.1f%% of the peak heap** "
+		    "(threshold %.0f%%). Build the OpenAPI schema and discovery "
+		    "client once and share them (a memory-cached discovery "
+		    "client) instead of per reconcile or per request.\n", p,
+		    OPENAPI_PEAK_PCT);
 		n++;
 	}
 	if ((p = share(&u->heap, "informer/cache", PEAK)) >
 	    INFORMER_PEAK_PCT) {
-		sbuf_printf(b, "- **%s: informer caches hold %.1f%% of the peak "
-		    "heap** (threshold %.0f%%). Strip managedFields and unused "
-		    "fields with a cache transform, cache metadata only where "
-		    "the full object is not read, and narrow what is watched "
-		    "with label or field selectors.\n", u->name, p,
-		    INFORMER_PEAK_PCT);
+		advice(b, u);
+		sbuf_printf(b, "informer caches hold %.1f%% of the peak heap** "
+		    "(threshold %.0f%%). Strip managedFields and unused fields "
+		    "with a cache transform, cache metadata only where the full "
+		    "object is not read, and narrow what is watched with label "
+		    "or field selectors.\n", p, INFORMER_PEAK_PCT);
 		n++;
 	}
 	if ((p = share(&u->halloc, "JSON", DURING)) > JSON_ALLOC_PCT) {
-		sbuf_printf(b, "- **%s: JSON is %.1f%% of the allocation during "
-		    "the test** (threshold %.0f%%). Prefer typed clients or "
-		    "the protobuf content type to unstructured JSON, and "
-		    "decode streams instead of whole buffers.\n", u->name, p,
-		    JSON_ALLOC_PCT);
+		advice(b, u);
+		sbuf_printf(b, "JSON is %.1f%% of the allocation during the "
+		    "test** (threshold %.0f%%). Prefer typed clients or the "
+		    "protobuf content type to unstructured JSON, and decode "
+		    "streams instead of whole buffers.\n", p, JSON_ALLOC_PCT);
 		n++;
 	}
 	if ((p = share(&u->halloc, "reflection", DURING)) >
 	    REFLECT_ALLOC_PCT) {
-		sbuf_printf(b, "- **%s: reflection is %.1f%% of the allocation "
-		    "during the test** (threshold %.0f%%). Look for "
-		    "unstructured conversions and deep copies in hot "
-		    "paths.\n", u->name, p, REFLECT_ALLOC_PCT);
+		advice(b, u);
+		sbuf_printf(b, "reflection is %.1f%% of the allocation during "
+		    "the test** (threshold %.0f%%). Look for unstructured "
+		    "conversions and deep copies in hot paths.\n", p,
+		    REFLECT_ALLOC_PCT);
 		n++;
 	}
 	if ((p = share(&u->halloc, "YAML", DURING)) > YAML_ALLOC_PCT) {
-		sbuf_printf(b, "- **%s: YAML parsing is %.1f%% of the "
-		    "allocation during the test** (threshold %.0f%%). Parse "
-		    "manifests once and keep the result.\n", u->name, p,
-		    YAML_ALLOC_PCT);
+		advice(b, u);
+		sbuf_printf(b, "YAML parsing is %.1f%% of the allocation during "
+		    "the test** (threshold %.0f%%). Parse manifests once and "
+		    "keep the result.\n", p, YAML_ALLOC_PCT);
 		n++;
 	}
-	if (meta_double(&u->cpu, "cores_mean", &p) == 0 && p > CPU_CORES) {
-		sbuf_printf(b, "- **%s: %.2f cores on average** (threshold "
-		    "%.1f); see Top CPU consumers for where they go.\n",
-		    u->name, p, CPU_CORES);
+	if (mean_cores(u, &p) == 0 && p > CPU_CORES) {
+		advice(b, u);
+		sbuf_printf(b, "%.2f cores on average** in the sampled windows "
+		    "(threshold %.1f); see Top CPU consumers for where they "
+		    "go.\n", p, CPU_CORES);
 		n++;
 	}
 	if (meta_double(&u->gor, "first", &first) == 0 &&
 	    meta_double(&u->gor, "last", &last) == 0 && first > 0 &&
 	    last - first > first * GOROUTINE_GROWTH_PCT / 100 &&
 	    last - first >= 10) {
-		sbuf_printf(b, "- **%s: goroutines grew from %.0f to %.0f** "
-		    "(threshold +%.0f%%): a goroutine leak shows in the "
-		    "goroutine profiles as one stack whose count keeps "
-		    "rising.\n", u->name, first, last, GOROUTINE_GROWTH_PCT);
+		advice(b, u);
+		sbuf_printf(b, "goroutines grew from %.0f to %.0f** (threshold "
+		    "+%.0f%%): a goroutine leak shows in the goroutine profiles "
+		    "as one stack whose count keeps rising.\n", first, last,
+		    GOROUTINE_GROWTH_PCT);
 		n++;
 	}
-	if ((meta_double(&u->heap, "restarts", &p) == 0 ||
-	    meta_double(&u->cpu, "restarts", &p) == 0) && p > 0) {
-		sbuf_printf(b, "- **%s restarted %.0f time%s during the run.** "
-		    "Check test.log and the pod's events for OOMKilled or a "
-		    "crash; growth and allocation above are summed per "
-		    "process.\n", u->name, p, p > 1 ? "s" : "");
+	if (rs > 0) {
+		advice(b, u);
+		sbuf_printf(b, "restarted %d time%s during the run.** Check "
+		    "test.log and the pod's events for OOMKilled or a crash; "
+		    "growth, slope and allocation above are measured within "
+		    "each process and summed.\n", rs, rs > 1 ? "s" : "");
 		n++;
 	}
 	return n;

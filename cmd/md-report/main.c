@@ -14,11 +14,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "esc.h"
+#include "md.h"
 #include "msg.h"
 #include "num.h"
 #include "report.h"
@@ -34,29 +36,127 @@ static const char *const kinds[] = {
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
+/* Columns and ## keys of text; every other one holds numbers (or "-"). */
+static const char *const text_cols[] = {
+	"detail", "event", "file", "file_or_error", "function", "inline",
+	"key", "kind", "outcome", "pods", "reason", "role", "source", "target",
+	"time", "unit", "component", "value", NULL
+};
+static const char *const text_meta[] = {
+	"a", "b", "categories", "restart_seqs", "series", "type", "unit",
+	"value", NULL
+};
+/* run.tsv keys whose values are numbers. */
+static const char *const numeric_keys[] = {
+	"cpu_duration", "duration_s", "interval", NULL
+};
+
 static void usage(void);
 
-/* Loads path into t; a missing file is an empty table, not an error. */
 static int
-load_opt(struct tsv *t, const char *path, char *err, size_t errlen)
+listed(const char *const *list, const char *s)
 {
-	if (tsv_load(t, path, err, errlen) == 0)
-		return 0;
-	if (t->missing) {
-		tsv_free(t);
-		return 0;
-	}
+	for (; *list != NULL; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_number(const char *s)
+{
+	double v;
+
+	return strcmp(s, "-") == 0 || num_double(s, &v) == 0;
+}
+
+static int
+not_number(const char *path, size_t line, const char *what, char *err,
+    size_t errlen)
+{
+	struct sbuf b = SBUF_INIT;
+
+	md_plain(&b, what);
+	snprintf(err, errlen, "%s:%zu: %s: not a number", path, line,
+	    b.s != NULL ? b.s : "");
+	sbuf_free(&b);
 	return -1;
+}
+
+/* Every field that should be a number is one. */
+static int
+check_numbers(const struct tsv *t, const char *path, char *err,
+    size_t errlen)
+{
+	int kc = tsv_col(t, "key"), vc = tsv_col(t, "value");
+	size_t i, k;
+
+	for (i = 0; i < t->nmeta; i++)
+		for (k = 1; !listed(text_meta, t->meta[i][0]) &&
+		    k < t->nmeta_fields[i]; k++)
+			if (!is_number(t->meta[i][k]))
+				return not_number(path, t->meta_line[i],
+				    t->meta[i][0], err, errlen);
+	for (k = 0; k < t->ncols; k++)
+		for (i = 0; !listed(text_cols, t->cols[k]) && i < t->nrows;
+		    i++)
+			if (!is_number(tsv_cell(t, i, (int)k)))
+				return not_number(path, t->row_line[i],
+				    t->cols[k], err, errlen);
+	for (i = 0; kc >= 0 && vc >= 0 && i < t->nrows; i++)
+		if (listed(numeric_keys, tsv_cell(t, i, kc)) &&
+		    !is_number(tsv_cell(t, i, vc)))
+			return not_number(path, t->row_line[i],
+			    tsv_cell(t, i, kc), err, errlen);
+	return 0;
+}
+
+static int
+load(struct tsv *t, const char *path, int tolerate_cut, char *err,
+    size_t errlen)
+{
+	if (tsv_load(t, path, err, errlen) != 0)
+		return -1;
+	if (t->cut > 0 && !tolerate_cut) {
+		snprintf(err, errlen, "%s:%zu: a cut line (no newline at the "
+		    "end)", path, t->cut);
+		return -1;
+	}
+	if (t->cut > 0)
+		msg_warn("%s:%zu: a cut last line (no newline at the end), "
+		    "skipped", path, t->cut);
+	return check_numbers(t, path, err, errlen);
+}
+
+int
+report_load(struct tsv *t, const char *path, char *err, size_t errlen)
+{
+	return load(t, path, 0, err, errlen);
+}
+
+/*
+ * Loads path into t; a missing file is an empty table, not an error. A
+ * cut last line is an error, except where tolerate_cut allows it: then a
+ * warning, and the line is skipped.
+ */
+static int
+load_opt(struct tsv *t, const char *path, int tolerate_cut, char *err,
+    size_t errlen)
+{
+	if (load(t, path, tolerate_cut, err, errlen) == 0)
+		return 0;
+	if (!t->missing)
+		return -1;
+	tsv_free(t);
+	return 0;
 }
 
 static char *
 path2(const char *a, const char *b)
 {
 	size_t n = strlen(a) + strlen(b) + 2;
-	char *p = malloc(n);
+	char *p = xrealloc(NULL, n);
 
-	if (p == NULL)
-		msg_die(1, "out of memory");
 	snprintf(p, n, "%s/%s", a, b);
 	return p;
 }
@@ -71,19 +171,15 @@ static void
 add_unit(struct run *r, const char *name, size_t len)
 {
 	struct unit *u;
-	char *n = malloc(len + 1);
+	char *n = xrealloc(NULL, len + 1);
 
-	if (n == NULL)
-		msg_die(1, "out of memory");
 	memcpy(n, name, len);
 	n[len] = '\0';
 	if (*n == '\0' || has_unit(r, n)) {
 		free(n);
 		return;
 	}
-	u = realloc(r->units, (r->nunits + 1) * sizeof *u);
-	if (u == NULL)
-		msg_die(1, "out of memory");
+	u = xrealloc(r->units, (r->nunits + 1) * sizeof *u);
 	r->units = u;
 	memset(&r->units[r->nunits], 0, sizeof *r->units);
 	r->units[r->nunits++].name = n;
@@ -136,14 +232,12 @@ load_unit(struct unit *u, const char *adir, char *err, size_t errlen)
 
 	for (k = 0; k < NKINDS; k++) {
 		size_t n = strlen(u->name) + strlen(kinds[k]) + 1;
-		char *f = malloc(n), *p;
+		char *f = xrealloc(NULL, n), *p;
 		int rc;
 
-		if (f == NULL)
-			msg_die(1, "out of memory");
 		snprintf(f, n, "%s%s", u->name, kinds[k]);
 		p = path2(adir, f);
-		rc = load_opt(t[k], p, err, errlen);
+		rc = load_opt(t[k], p, 0, err, errlen);
 		free(p);
 		free(f);
 		if (rc != 0)
@@ -167,7 +261,71 @@ slurp_text(const char *path)
 	fclose(fp);
 	if (b.s == NULL)
 		sbuf_puts(&b, "");
+	if (b.oom)
+		msg_die(1, "out of memory");
 	return b.s;
+}
+
+/* Loads dir/name into t (see load_opt); 0 or -1. */
+static int
+load_in(struct tsv *t, const char *dir, const char *name, int tolerate_cut,
+    char *err, size_t errlen)
+{
+	char *p = path2(dir, name);
+	int rc = load_opt(t, p, tolerate_cut, err, errlen);
+
+	free(p);
+	return rc;
+}
+
+/*
+ * Each unit's component and role: units.tsv's row, else the fallback of
+ * interfaces without it: the name less a trailing -N when 2+ units share
+ * what is left, role single for a lone unit and - otherwise.
+ */
+static void
+assign_components(struct run *r)
+{
+	const struct tsv *m = &r->unitmap;
+	int uc = tsv_col(m, "unit"), cc = tsv_col(m, "component");
+	int rc = tsv_col(m, "role");
+	size_t i, k, n;
+
+	for (i = 0; i < r->nunits; i++) {
+		struct unit *u = &r->units[i];
+
+		u->component = u->role = NULL;
+		for (k = 0; uc >= 0 && cc >= 0 && rc >= 0 && k < m->nrows; k++)
+			if (strcmp(raw_field(tsv_cell(m, k, uc)), u->name) == 0) {
+				u->component = tsv_cell(m, k, cc);
+				u->role = tsv_cell(m, k, rc);
+			}
+	}
+	for (i = 0; i < r->nunits; i++) {
+		struct unit *u = &r->units[i];
+		size_t len = strlen(u->name), stem = len;
+
+		if (u->component != NULL)
+			continue;
+		while (stem > 0 && u->name[stem - 1] >= '0' &&
+		    u->name[stem - 1] <= '9')
+			stem--;
+		u->stem = xrealloc(NULL, len + 1);
+		memcpy(u->stem, u->name, len + 1);
+		if (stem < len && stem > 1 && u->name[stem - 1] == '-')
+			u->stem[stem - 1] = '\0';
+	}
+	for (i = 0; i < r->nunits; i++) {
+		struct unit *u = &r->units[i];
+
+		if (u->component != NULL)
+			continue;
+		for (k = 0, n = 0; k < r->nunits; k++)
+			n += r->units[k].stem != NULL &&
+			    strcmp(r->units[k].stem, u->stem) == 0;
+		u->component = n > 1 ? u->stem : u->name;
+		u->role = n > 1 ? "-" : "single";
+	}
 }
 
 int
@@ -175,25 +333,17 @@ run_load(struct run *r, const char *dir, char *err, size_t errlen)
 {
 	char *adir, *p;
 	size_t i, n;
-	int rc = 0;
 
 	memset(r, 0, sizeof *r);
 	r->dir = dir;
-	p = path2(dir, "run.tsv");
-	rc |= load_opt(&r->info, p, err, errlen);
-	free(p);
-	if (rc == 0) {
-		p = path2(dir, "collection.log");
-		rc |= load_opt(&r->log, p, err, errlen);
-		free(p);
-	}
-	if (rc == 0) {
-		p = path2(dir, "events.tsv");
-		rc |= load_opt(&r->events, p, err, errlen);
-		free(p);
-	}
-	if (rc != 0)
+	if (load_in(&r->info, dir, "run.tsv", 0, err, errlen) != 0 ||
+	    load_in(&r->log, dir, "collection.log", 1, err, errlen) != 0 ||
+	    load_in(&r->events, dir, "events.tsv", 0, err, errlen) != 0 ||
+	    load_in(&r->unitmap, dir, "units.tsv", 0, err, errlen) != 0 ||
+	    load_in(&r->bad, dir, "analysis/bad-profiles.tsv", 0, err,
+	    errlen) != 0)
 		return -1;
+	r->started_ns = rfc3339_ns(run_info(r, "started", ""));
 	p = path2(dir, "e2e-summary.md");
 	r->summary_md = slurp_text(p);
 	free(p);
@@ -203,8 +353,7 @@ run_load(struct run *r, const char *dir, char *err, size_t errlen)
 		n--;
 	for (i = n; i > 0 && dir[i - 1] != '/'; i--)
 		;
-	if ((r->name = malloc(n - i + 1)) == NULL)
-		msg_die(1, "out of memory");
+	r->name = xrealloc(NULL, n - i + 1);
 	memcpy(r->name, dir + i, n - i);
 	r->name[n - i] = '\0';
 	adir = path2(dir, "analysis");
@@ -215,7 +364,46 @@ run_load(struct run *r, const char *dir, char *err, size_t errlen)
 			return -1;
 		}
 	free(adir);
+	assign_components(r);
 	return 0;
+}
+
+/* Days from civil (proleptic Gregorian), as in Howard Hinnant's. */
+static long
+days_from_civil(long y, long mo, long d)
+{
+	long era, yoe, doy, doe;
+
+	y -= mo <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int64_t
+rfc3339_ns(const char *s)
+{
+	int y, mo, d, h, mi, sec, n = 0;
+	int64_t frac = 0, scale = 1000000000;
+	size_t i;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
+	    &sec, &n) != 6 || n != 19 || mo < 1 || mo > 12 || d < 1 ||
+	    d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970)
+		return -1;
+	i = 19;
+	if (s[i] == '.')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (s[i] - '0') * scale;
+			}
+	if (strcmp(s + i, "Z") != 0)
+		return -1;
+	return ((int64_t)days_from_civil(y, mo, d) * 86400 + h * 3600 +
+	    mi * 60 + sec) * 1000000000 + frac;
 }
 
 void
@@ -235,11 +423,14 @@ run_free(struct run *r)
 		tsv_free(&u->cputop);
 		tsv_free(&u->gor);
 		free(u->name);
+		free(u->stem);
 	}
 	free(r->units);
 	tsv_free(&r->info);
 	tsv_free(&r->log);
 	tsv_free(&r->events);
+	tsv_free(&r->unitmap);
+	tsv_free(&r->bad);
 	free(r->summary_md);
 	free(r->name);
 }
@@ -311,22 +502,39 @@ raw_field(const char *escaped)
 
 	if (n + 1 > cap) {
 		cap = n + 64;
-		if ((buf = realloc(buf, cap)) == NULL)
-			msg_die(1, "out of memory");
+		buf = xrealloc(buf, cap);
 	}
 	memcpy(buf, escaped, n);
 	buf[esc_unescape(buf, n)] = '\0';
 	return buf;
 }
 
+/*
+ * pprof's label of v: the unit is the one pprof picks for v rounded, the
+ * number is v itself scaled (1868.59 B is 1.82kB, not 1869 B's 1.83kB).
+ */
 static void
 scaled(struct sbuf *b, double v, const char *unit)
 {
+	int64_t whole = (int64_t)(v < 0 ? v - 0.5 : v + 0.5);
+	const char *name;
+	double x;
 	char buf[64];
+	size_t n;
 
-	units_label(buf, sizeof buf, (int64_t)(v < 0 ? v - 0.5 : v + 0.5),
-	    unit, "auto");
-	sbuf_puts(b, buf);
+	if (whole == 0 || fabs(v) >= 9e18) {
+		units_label(buf, sizeof buf, whole, unit, "auto");
+		sbuf_puts(b, buf);
+		return;
+	}
+	x = units_scale(whole, unit, "auto", &name) / (double)whole * v;
+	snprintf(buf, sizeof buf, "%.2f", x);
+	n = strlen(buf);
+	if (n >= 3 && strcmp(buf + n - 3, ".00") == 0)
+		buf[n - 3] = '\0';
+	sbuf_puts(b, strcmp(buf, "-0") == 0 ? "0" : buf);
+	if (strcmp(buf, "0") != 0 && strcmp(buf, "-0") != 0)
+		sbuf_puts(b, name);
 }
 
 void

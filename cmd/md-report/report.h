@@ -3,10 +3,14 @@
  * renderers (analysis.c, compare.c) that turn it into markdown.
  *
  * A run directory is laid out as scripts/e2e-profile writes it (see
- * md-report(1)): run.tsv, collection.log, events.tsv, e2e-summary.md and
- * analysis/UNIT.KIND.*.tsv. Every file is optional: a section whose data
- * is missing says so instead of failing. A file that exists but is not
- * the TSV it should be is an error (file:line: reason).
+ * md-report(1)): run.tsv, units.tsv, collection.log, events.tsv,
+ * e2e-summary.md, analysis/UNIT.KIND.*.tsv and analysis/bad-profiles.tsv.
+ * Every file is optional: a section whose data is missing says so instead
+ * of failing. A file that exists but is not the TSV it should be (empty,
+ * cut, a field that should be a number and is not) is an error
+ * (file:line: reason); only collection.log may end in a cut line, which
+ * an older wrapper could leave on a full disk: it is skipped with a
+ * warning.
  */
 #ifndef REPORT_H
 #define REPORT_H
@@ -19,6 +23,9 @@
 /* The analysis files of one unit (a profiled pod slot). */
 struct unit {
 	char *name;
+	const char *component;	/* units.tsv's, or the fallback's */
+	const char *role;	/* leader, standby, single or - */
+	char *stem;		/* the name less -N, for the fallback */
 	struct tsv heap;	/* UNIT.heap.series.tsv: inuse_space */
 	struct tsv halloc;	/* UNIT.heap.alloc.series.tsv: alloc_space */
 	struct tsv growth;	/* UNIT.heap.growth.tsv */
@@ -35,6 +42,9 @@ struct run {
 	struct tsv info;	/* run.tsv */
 	struct tsv log;		/* collection.log */
 	struct tsv events;	/* events.tsv */
+	struct tsv unitmap;	/* units.tsv */
+	struct tsv bad;		/* analysis/bad-profiles.tsv */
+	int64_t started_ns;	/* run.tsv started, or -1 */
 	char *summary_md;	/* e2e-summary.md, or NULL */
 	struct unit *units;
 	size_t nunits;
@@ -49,9 +59,17 @@ struct report_opt {
 
 extern struct report_opt report_opt;
 
+/* tsv_load, then the checks of every file md-report reads: no cut line,
+ * numbers where there should be numbers. 0, or -1 with err. */
+int report_load(struct tsv *t, const char *path, char *err, size_t errlen);
+
 /* Loads a run directory; 0, or -1 with a message in err. */
 int run_load(struct run *r, const char *dir, char *err, size_t errlen);
 void run_free(struct run *r);
+
+/* The time of an RFC 3339 UTC "YYYY-MM-DDTHH:MM:SS[.fff]Z" in Unix
+ * nanoseconds, or -1. */
+int64_t rfc3339_ns(const char *s);
 
 /* Value of key in run.tsv, or def. */
 const char *run_info(const struct run *r, const char *key, const char *def);
@@ -79,7 +97,28 @@ void put_duration(struct sbuf *b, double seconds);
 
 /* Series helpers shared by the two reports (analysis.c). */
 double *column(const struct tsv *t, int col);	/* malloc'd, nrows values */
-double elapsed_at(const struct tsv *t, int64_t seq);
+int64_t *segments(const struct tsv *t);		/* malloc'd, nrows values */
+
+/*
+ * Seconds since the test started (run.tsv started) of every row of a
+ * series, malloc'd; without a start time, since the series' first
+ * profile. elapsed_at: the same for the row of seq.
+ */
+double *elapsed(const struct run *r, const struct tsv *t);
+double elapsed_at(const struct run *r, const struct tsv *t, int64_t seq);
+
+/* "since the test started" or "since the first profile" (no start). */
+const char *time_base(const struct run *r);
+
+/* Minutes covered by the series' processes: the sum over segments of
+ * last minus first time. */
+double covered_minutes(const struct tsv *t);
+
+/* Restarts of a unit from its heap series; -1 when unknown. */
+int restarts(const struct unit *u);
+
+/* Nonzero for a category md-report shows apart (profiler) or not at all. */
+int hidden_cat(const char *name);
 
 /*
  * Category shares of a series, in percent, or -1 when unknown. PEAK: the
@@ -99,6 +138,12 @@ void cats_of(const struct tsv *t, struct cats *c);
 /* The fetch log's final outcomes: ok, and error + skipped (not aborted:
  * a collector stopped at the end of the run). */
 void fetch_counts(const struct run *r, long *ok, long *failed);
+
+/* "Profiler overhead: ..." of a unit, or nothing without the category. */
+void profiler_line(struct sbuf *b, const struct unit *u);
+
+/* The test's command, `make TARGET`, as a code span. */
+void make_cmd(struct sbuf *b, const struct run *r);
 
 void report_analysis(struct sbuf *b, const struct run *r);
 void report_compare(struct sbuf *b, const struct run *a, const struct run *bb,
