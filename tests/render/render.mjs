@@ -1,20 +1,25 @@
 // render.mjs - render an md-report markdown file in headless Chromium.
 //
-//   node render.mjs REPORT.md SCREENSHOT.png
+//   node render.mjs REPORT.md SCREENSHOT.png [DOM.txt]
 //
 // Every ```mermaid block is parsed and rendered by the mermaid package in
 // a real browser; the script fails (exit 1) on any parse or render error,
 // and on an xychart without data points (a line with fewer than two
 // points). The markdown around the charts is rendered with marked, so the
 // screenshot shows the report as a reader sees it. Prints one line per
-// chart: its index, its kind and the points of each line.
-import { readFileSync } from 'node:fs';
+// chart: its index, its kind and the points of each line. With DOM.txt,
+// writes there what the markdown became outside the charts: one line per
+// element name with its count, each link's target, and each attribute
+// that is not one marked itself writes (an event handler, a style), so a
+// test can tell an element the report meant from one a crafted string
+// smuggled in.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { marked } from 'marked';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
-const [, , input, shot] = process.argv;
+const [, , input, shot, domOut] = process.argv;
 if (!input || !shot) {
   console.error('usage: node render.mjs report.md screenshot.png');
   process.exit(2);
@@ -44,6 +49,27 @@ try {
     <style>body{font:14px sans-serif;max-width:1040px;margin:20px auto}
     table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}
     .chart{max-width:800px}</style></head><body>${body}</body></html>`);
+  if (domOut) {
+    const dom = await page.evaluate(() => {
+      const counts = {};
+      const lines = [];
+      for (const el of document.body.querySelectorAll('*')) {
+        if (el.closest('.chart')) continue;
+        const tag = el.tagName.toLowerCase();
+        counts[tag] = (counts[tag] || 0) + 1;
+        for (const a of el.attributes) {
+          if (tag === 'a' && a.name === 'href') lines.push(`href ${a.value}`);
+          else if (!(tag === 'div' && ['class', 'data-index'].includes(a.name))
+            && !(['th', 'td'].includes(tag) && a.name === 'align')
+            && !(tag === 'code' && a.name === 'class' && a.value === 'language-text'))
+            lines.push(`attribute ${tag} ${a.name}`);
+        }
+      }
+      for (const [tag, n] of Object.entries(counts).sort()) lines.push(`element ${tag} ${n}`);
+      return lines.sort().join('\n') + '\n';
+    });
+    writeFileSync(domOut, dom);
+  }
   await page.addScriptTag({ path: require.resolve('mermaid/dist/mermaid.min.js') });
   const results = await page.evaluate(async (sources) => {
     const out = [];

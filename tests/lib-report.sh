@@ -1,0 +1,120 @@
+# lib-report.sh - fixtures for md-report's tests: profiles written with
+# pbwrite from a few numbers, and the analysis step run on them.
+#
+# Source after lib.sh. Profiles are Go-shaped: a heap profile has the
+# four sample types of runtime/pprof, a CPU profile samples/count and
+# cpu/nanoseconds with a period and a duration.
+
+# hex TEXT: TEXT's bytes in hex, for a pbwrite "bytes" field (a string
+# with a newline or a carriage return cannot be a "string" line).
+hex() {
+	printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'
+}
+
+# heap_spec TIME_NS FILE FUNCTION VALUE...: a heap profile taken at
+# TIME_NS of the binary FILE; each FUNCTION VALUE pair is one sample of
+# main.main -> FUNCTION, VALUE bytes in use and allocated (objects: 1),
+# the allocation cumulative as Go's is: pass the allocation so far.
+# With LABEL set, the first sample carries the label evil=LABEL.
+heap_spec() {
+	_t=$1 _f=$2
+	shift 2
+	_k=$((9 + $# / 2))
+	printf '1 {\n1 varint 1\n2 varint 2\n}\n1 {\n1 varint 3\n2 varint 4\n}\n'
+	printf '1 {\n1 varint 5\n2 varint 2\n}\n1 {\n1 varint 6\n2 varint 4\n}\n'
+	_i=2
+	_strings=''
+	while [ "$#" -ge 2 ]; do
+		# An in-use value of its own when given as ALLOC/INUSE.
+		_a=${2%/*} _u=${2#*/}
+		printf '2 {\n1 packed %s 1\n2 packed 1 %s 1 %s\n' "$_i" "$_a" "$_u"
+		if [ "$_i" = 2 ] && [ -n "${LABEL-}" ]; then
+			printf '3 {\n1 varint %s\n2 varint %s\n}\n' "$_k" $((_k + 1))
+		fi
+		printf '}\n'
+		printf '4 {\n1 varint %s\n2 varint 1\n4 {\n1 varint %s\n}\n}\n' "$_i" "$_i"
+		printf '5 {\n1 varint %s\n2 varint %s\n}\n' "$_i" $((_i + 7))
+		_strings="$_strings $(hex "$1")"
+		_i=$((_i + 1))
+		shift 2
+	done
+	printf '4 {\n1 varint 1\n2 varint 1\n4 {\n1 varint 1\n}\n}\n'
+	printf '5 {\n1 varint 1\n2 varint 8\n}\n'
+	printf '6 string\n6 string alloc_objects\n6 string count\n6 string alloc_space\n'
+	printf '6 string bytes\n6 string inuse_objects\n6 string inuse_space\n'
+	printf '6 string %s\n6 string main.main\n' "$_f"
+	for _s in $_strings; do
+		printf '6 bytes %s\n' "$_s"
+	done
+	if [ -n "${LABEL-}" ]; then
+		printf '6 string evil\n6 bytes %s\n' "$(hex "$LABEL")"
+	fi
+	printf '3 {\n1 varint 1\n5 varint 7\n}\n'
+	printf '9 varint %s\n' "$_t"
+}
+
+# cpu_spec TIME_NS DURATION_NS FUNCTION NANOS...: a CPU profile window.
+cpu_spec() {
+	_t=$1 _d=$2
+	shift 2
+	printf '1 {\n1 varint 1\n2 varint 2\n}\n1 {\n1 varint 3\n2 varint 4\n}\n'
+	_i=2
+	_strings=''
+	while [ "$#" -ge 2 ]; do
+		printf '2 {\n1 packed %s 1\n2 packed %s %s\n}\n' "$_i" $(($2 / 10000000)) "$2"
+		printf '4 {\n1 varint %s\n4 {\n1 varint %s\n}\n}\n' "$_i" "$_i"
+		printf '5 {\n1 varint %s\n2 varint %s\n}\n' "$_i" $((_i + 4))
+		_strings="$_strings $(hex "$1")"
+		_i=$((_i + 1))
+		shift 2
+	done
+	printf '4 {\n1 varint 1\n4 {\n1 varint 1\n}\n}\n5 {\n1 varint 1\n2 varint 5\n}\n'
+	printf '6 string\n6 string samples\n6 string count\n6 string cpu\n'
+	printf '6 string nanoseconds\n6 string main.main\n'
+	for _s in $_strings; do
+		printf '6 bytes %s\n' "$_s"
+	done
+	printf '9 varint %s\n10 varint %s\n' "$_t" "$_d"
+	printf '11 {\n1 varint 3\n2 varint 4\n}\n12 varint 10000000\n'
+}
+
+# T0: 2026-11-18T11:06:40Z in Unix nanoseconds; at SECONDS: T0 + SECONDS
+# (with decimals: at 5.003).
+T0=1795000000000000000
+at() {
+	awk -v s="$1" -v t0="$T0" 'BEGIN { printf "%d%09d\n", t0 / 1e9 + int(s), (s - int(s)) * 1e9 + 0.5 }'
+}
+
+# run_tsv_of DIR NAME DURATION [KEY VALUE...]: DIR/run.tsv of a run that
+# started at T0 and ran DURATION seconds.
+run_tsv_of() {
+	_d=$1 _n=$2 _s=$3
+	shift 3
+	{
+		printf '#key\tvalue\nname\t%s\ntarget\ttest-e2e\nexit_status\t0\n' "$_n"
+		printf 'started\t2026-11-18T11:06:40Z\nduration_s\t%s\n' "$_s"
+		printf 'namespace\tolmv1-system\ninterval\t10\ncpu_duration\t2\n'
+		printf 'mode\tboth\ntransport\tport-forward\n'
+		while [ "$#" -ge 2 ]; do
+			printf '%s\t%s\n' "$1" "$2"
+			shift 2
+		done
+	} >"$_d/run.tsv"
+}
+
+# analyze RUN UNIT: the wrapper's analysis step, by hand, of the unit's
+# heap0-2 and cpu0-1 profiles (the wrapper refuses names that tests of
+# md-report need).
+analyze() {
+	a=$1/analysis
+	mkdir -p "$a" &&
+	pprof-decode "$1/$2"/heap0.pprof "$1/$2"/heap1.pprof "$1/$2"/heap2.pprof >"$a/h.stream" &&
+	pprof-series "$a/h.stream" >"$a/$2.heap.series.tsv" &&
+	pprof-series -t alloc_space "$a/h.stream" >"$a/$2.heap.alloc.series.tsv" &&
+	pprof-series -g "$a/h.stream" >"$a/$2.heap.growth.tsv" &&
+	pprof-decode "$1/$2/heap2.pprof" | pprof-top -t inuse_space --nodefraction 0 >"$a/$2.heap.peak.tsv" &&
+	pprof-decode "$1/$2"/cpu0.pprof "$1/$2"/cpu1.pprof >"$a/c.stream" &&
+	pprof-series "$a/c.stream" >"$a/$2.cpu.series.tsv" &&
+	pprof-top -t cpu --nodefraction 0 "$a/c.stream" >"$a/$2.cpu.top.tsv" &&
+	rm "$a"/*.stream
+}
