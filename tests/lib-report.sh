@@ -118,3 +118,51 @@ analyze() {
 	pprof-top -t cpu --nodefraction 0 "$a/c.stream" >"$a/$2.cpu.top.tsv" &&
 	rm "$a"/*.stream
 }
+
+# chart_points REPORT N LINE: the points of line LINE (from 1) of the Nth
+# (from 1) Mermaid chart of REPORT, as "SECONDS VALUE" lines, the x
+# labels turned back into seconds from the axis' unit.
+chart_points() {
+	awk -v want="$2" -v line="$3" '
+	/^```mermaid/ { n++; l = 0; next }
+	n != want { next }
+	/^    x-axis / {
+		unit = $0; sub(/.*\(/, "", unit); sub(/\).*/, "", unit)
+		f = unit == "min" ? 60 : unit == "h" ? 3600 : 1
+		s = $0; sub(/.*\[/, "", s); sub(/\].*/, "", s)
+		nx = split(s, x, ", ")
+	}
+	/^    line / {
+		if (++l != line) next
+		s = $0; sub(/.*\[/, "", s); sub(/\].*/, "", s)
+		ny = split(s, y, ", ")
+		for (i = 1; i <= ny; i++) printf "%.6f %s\n", x[i] * f, y[i]
+	}' "$1"
+}
+
+# samples SERIES STARTED_NS: the heap series' samples as "SECONDS MIB
+# SEGMENT", seconds since STARTED_NS, MiB as a chart shows them.
+samples() {
+	awk -F'\t' -v t0="$2" '
+	/^#seq/ { for (i = 1; i <= NF; i++) { if ($i == "#seq") c["seq"] = i; if ($i == "time_ns") c["t"] = i; if ($i == "segment") c["s"] = i; if ($i == "inuse_space/bytes") c["v"] = i } next }
+	/^#/ { next }
+	{ printf "%.6f %.2f %s\n", ($c["t"] - t0) / 1e9, $c["v"] / 1048576, $c["s"] }' "$1"
+}
+
+# unmatched POINTS SAMPLES TOL: every point whose value is not that of a
+# sample within TOL seconds of its label (the highest of them), nor a 0
+# between two processes; prints them, with what was near.
+unmatched() {
+	awk -v tol="$3" '
+	NR == FNR { t[NR] = $1; v[NR] = $2 + 0; s[NR] = $3; n = NR; next }
+	{
+		best = ""; zero = 0
+		for (i = 1; i <= n; i++) {
+			d = t[i] - $1; if (d < 0) d = -d
+			if (d <= tol + 1e-6 && (best == "" || v[i] > best)) best = v[i]
+			if (i > 1 && s[i] != s[i - 1] && t[i - 1] < $1 && $1 < t[i]) zero = 1
+		}
+		if (!(best != "" && best == $2 + 0) && !(zero && $2 + 0 == 0))
+			print "point", $1, $2, "nearest highest", best
+	}' "$2" "$1"
+}

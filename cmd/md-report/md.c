@@ -316,15 +316,24 @@ time_unit(double span, double *size)
 	return "h";
 }
 
-/* The fewest decimals (up to 3) that tell every label apart. */
+/*
+ * The fewest decimals (up to 3) that tell every label apart and round
+ * none by more than a tenth of the closest gap between two of them.
+ */
 static int
 label_decimals(const double *x, size_t n, double size)
 {
+	double gap = INFINITY;
 	char a[64], c[64];
 	size_t i;
 	int d;
 
+	for (i = 1; i < n; i++)
+		if ((x[i] - x[i - 1]) / size < gap)
+			gap = (x[i] - x[i - 1]) / size;
 	for (d = 0; d < 3; d++) {
+		if (n > 1 && 0.5 * pow(10, -d) > gap / 10)
+			continue;
 		for (i = 1; i < n; i++) {
 			snprintf(a, sizeof a, "%.*f", d, x[i - 1] / size);
 			snprintf(c, sizeof c, "%.*f", d, x[i] / size);

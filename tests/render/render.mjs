@@ -84,7 +84,9 @@ try {
         // xychart draws each line as a path in a group named line-plot-N.
         for (const path of holder.querySelectorAll('[class*="line-plot"] path')) {
           const d = path.getAttribute('d') || '';
-          r.lines.push((d.match(/[ML]/g) || []).length);
+          // A line shorter than the axis ends in points without a
+          // height (NaN): they are not drawn, so not counted.
+          r.lines.push((d.match(/[ML]-?[0-9.]+,-?[0-9.]/g) || []).length);
         }
       } catch (e) {
         r.error = String(e && e.message ? e.message : e);
