@@ -13,29 +13,37 @@ hex() {
 
 # heap_spec TIME_NS FILE FUNCTION VALUE...: a heap profile taken at
 # TIME_NS of the binary FILE; each FUNCTION VALUE pair is one sample of
-# main.main -> FUNCTION, VALUE bytes in use and allocated (objects: 1),
-# the allocation cumulative as Go's is: pass the allocation so far.
-# With LABEL set, the first sample carries the label evil=LABEL.
+# main.main -> FUNCTION (callers first, ';'-separated: a;b is main.main
+# -> a -> b), VALUE bytes allocated and in use, or ALLOC/INUSE; objects:
+# 1. Go's allocation is cumulative: pass the allocation so far. With
+# LABEL set, the first sample carries the label evil=LABEL.
 heap_spec() {
 	_t=$1 _f=$2
 	shift 2
-	_k=$((9 + $# / 2))
 	printf '1 {\n1 varint 1\n2 varint 2\n}\n1 {\n1 varint 3\n2 varint 4\n}\n'
 	printf '1 {\n1 varint 5\n2 varint 2\n}\n1 {\n1 varint 6\n2 varint 4\n}\n'
-	_i=2
-	_strings=''
+	_id=2 _strings='' _first=1
+	# Names and values alternate: the names' frames count, not the values.
+	_k=$((9 + $(printf '%s\n' "$@" | awk 'NR % 2 { n += split($0, a, ";") } END { print n }')))
 	while [ "$#" -ge 2 ]; do
-		# An in-use value of its own when given as ALLOC/INUSE.
-		_a=${2%/*} _u=${2#*/}
-		printf '2 {\n1 packed %s 1\n2 packed 1 %s 1 %s\n' "$_i" "$_a" "$_u"
-		if [ "$_i" = 2 ] && [ -n "${LABEL-}" ]; then
+		_a=${2%/*} _u=${2#*/} _locs=''
+		_rest=$1
+		while :; do
+			_name=${_rest%%;*}
+			printf '4 {\n1 varint %s\n2 varint 1\n4 {\n1 varint %s\n}\n}\n' "$_id" "$_id"
+			printf '5 {\n1 varint %s\n2 varint %s\n}\n' "$_id" $((_id + 7))
+			_strings="$_strings $(hex "$_name")"
+			_locs="$_id $_locs"
+			_id=$((_id + 1))
+			[ "$_rest" != "${_rest#*;}" ] || break
+			_rest=${_rest#*;}
+		done
+		printf '2 {\n1 packed %s1\n2 packed 1 %s 1 %s\n' "$_locs" "$_a" "$_u"
+		if [ "$_first" = 1 ] && [ -n "${LABEL-}" ]; then
 			printf '3 {\n1 varint %s\n2 varint %s\n}\n' "$_k" $((_k + 1))
 		fi
 		printf '}\n'
-		printf '4 {\n1 varint %s\n2 varint 1\n4 {\n1 varint %s\n}\n}\n' "$_i" "$_i"
-		printf '5 {\n1 varint %s\n2 varint %s\n}\n' "$_i" $((_i + 7))
-		_strings="$_strings $(hex "$1")"
-		_i=$((_i + 1))
+		_first=0
 		shift 2
 	done
 	printf '4 {\n1 varint 1\n2 varint 1\n4 {\n1 varint 1\n}\n}\n'
