@@ -115,7 +115,7 @@ test_expect_success 'the JSON category of alloc_space grows at the churn rate, w
 '
 
 test_expect_success 'the growth table puts the leak first, growing at every interval' '
-	grep -v "^#" growth | head -1 | cut -f7,8 >top &&
+	grep -v "^#" growth | head -1 | cut -f7,10 >top &&
 	printf "100.00\tmain.leakyRetain\n" >expect &&
 	test_cmp expect top &&
 	rate=$((LEAK * 60)) &&
@@ -125,7 +125,7 @@ test_expect_success 'the growth table puts the leak first, growing at every inte
 
 # buildSteadyCache also allocates its slice of chunks (3 KiB) and keeps it.
 test_expect_success 'the steady part is flat: its size in every profile, no slope' '
-	awk -F"\t" "\$8 == \"main.buildSteadyCache\"" growth >steady &&
+	awk -F"\t" "\$10 == \"main.buildSteadyCache\"" growth >steady &&
 	test "$(wc -l <steady)" = 1 &&
 	for f in 1 2 3 4; do
 		within $STEADY $((STEADY + 4096)) "$(cut -f$f steady)" || exit 1
