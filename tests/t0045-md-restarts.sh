@@ -109,4 +109,17 @@ test_expect_success 'without heap profiles, restarts are unknown' '
 	test_cmp expect row
 '
 
+# Numbers are rounded once, for display: 1868.59 B is 1.82kB (not 1869 B's
+# 1.83kB), and 0.2451 cores is 0.25 (not 0.245's 0.24).
+test_expect_success 'scaled after rounding no more: units and cores rounded once' '
+	rm -rf "$E2E_PROFILE_DIR/n" && cp -r "$E2E_PROFILE_DIR/r" "$E2E_PROFILE_DIR/n" &&
+	a=$E2E_PROFILE_DIR/n/analysis &&
+	sed -i "s/^##slope_per_min	.*/##slope_per_min	1868.590/" "$a/web.heap.series.tsv" &&
+	sed -i "s/^##cpu_ns	.*/##cpu_ns	1470600000/; s/^##duration_ns	.*/##duration_ns	6000000000/" "$a/web.cpu.series.tsv" &&
+	md-report analysis "$E2E_PROFILE_DIR/n" >n.md &&
+	grep "^| web |" n.md | cut -d"|" -f5,8 >got &&
+	echo " +1.82kB/min (R² 1.00) | 0.25 / 0.40 " >expect &&
+	test_cmp expect got
+'
+
 test_done
