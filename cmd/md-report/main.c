@@ -175,7 +175,8 @@ add_unit(struct run *r, const char *name, size_t len)
 
 	memcpy(n, name, len);
 	n[len] = '\0';
-	if (*n == '\0' || has_unit(r, n)) {
+	/* A name with a slash is no file of analysis/: never a path. */
+	if (*n == '\0' || strchr(n, '/') != NULL || has_unit(r, n)) {
 		free(n);
 		return;
 	}
