@@ -24,12 +24,12 @@ make_run() {
 	d=$1 u=$2
 	mkdir -p "$d/$u" &&
 	for s in 0 1 2; do
-		heap_spec $(at $((5 + 10 * s))) /manager "$3" $((3145728 * (s + 1))) \
+		heap_spec "$(at $((5 + 10 * s)))" /manager "$3" $((3145728 * (s + 1))) \
 		    "$4" $((1048576 * (s + 1)))/1048576 "$5" 2097152/2097152 |
 		    pbwrite >"$d/$u/heap$s.pprof" || return 1
 	done &&
 	for s in 0 1; do
-		cpu_spec $(at $((5 + 10 * s))) 2000000000 "$4" 300000000 "$5" 200000000 |
+		cpu_spec "$(at $((5 + 10 * s)))" 2000000000 "$4" 300000000 "$5" 200000000 |
 		    pbwrite >"$d/$u/cpu$s.pprof" || return 1
 	done &&
 	analyze "$d" "$u" &&

@@ -20,8 +20,8 @@ heap_run() {
 	i=0 && for p in "$@"; do
 		v=${p#*:} && alloc=$((i + 1)) &&
 		case $v in *:*) alloc=${v#*:} v=${v%:*} ;; esac &&
-		heap_spec $(at "${p%%:*}") /manager main.cache \
-		    $((1048576 * alloc))/$(awk -v m="$v" "BEGIN { printf \"%d\", m * 1048576 }") |
+		heap_spec "$(at "${p%%:*}")" /manager main.cache \
+		    "$((1048576 * alloc))/$(awk -v m="$v" "BEGIN { printf \"%d\", m * 1048576 }")" |
 		    pbwrite >"$d/web/heap$i.pprof" || return 1
 		i=$((i + 1))
 	done &&

@@ -20,7 +20,7 @@ profile() {
 	k=$1 p=$3
 	j=$((p == 1 ? k : k - 5))
 	base=$((p == 1 ? 50 : 1))
-	heap_spec $(at "$2") /manager \
+	heap_spec "$(at "$2")" /manager \
 	    main.leak $(((j + 1) * 12 * MiB))/$(((base + 10 * j) * MiB)) \
 	    main.tiny $(((j + 1) * MiB))/$((k * 66355)) \
 	    bytes.growSlice $(((j + 1) * 4096))/$((4096 + k / 9)) \
@@ -38,7 +38,7 @@ test_setup 'a run whose process restarted after five profiles' '
 		profile $k $((15 + 10 * k)).00$k 2 || return 1
 	done &&
 	for k in 0 1 2; do
-		cpu_spec $(at $((5 + 30 * k))) 2000000000 main.work 600000000 \
+		cpu_spec "$(at $((5 + 30 * k)))" 2000000000 main.work 600000000 \
 		    "runtime/pprof.profileWriter" 200000000 |
 		    pbwrite >"$E2E_PROFILE_DIR/r/web/cpu$k.pprof" || return 1
 	done &&

@@ -15,7 +15,7 @@ unit() {
 	shift 2
 	mkdir -p "$E2E_PROFILE_DIR/$r/$u" &&
 	k=0 && for m in "$@"; do
-		heap_spec $(at $((5 + 10 * k))) /manager main.cache \
+		heap_spec "$(at $((5 + 10 * k)))" /manager main.cache \
 		    $(((k + 1) * MiB))/$((m * MiB)) |
 		    pbwrite >"$E2E_PROFILE_DIR/$r/$u/heap$k.pprof" || return 1
 		k=$((k + 1))

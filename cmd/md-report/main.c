@@ -36,15 +36,19 @@ static const char *const kinds[] = {
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
-/* Columns and ## keys of text; every other one holds numbers (or "-"). */
+/* Columns of text; every other one holds numbers (or "-"). */
 static const char *const text_cols[] = {
 	"detail", "event", "file", "file_or_error", "function", "inline",
 	"key", "kind", "outcome", "pods", "reason", "role", "source", "target",
 	"time", "unit", "component", "value", NULL
 };
-static const char *const text_meta[] = {
-	"a", "b", "categories", "restart_seqs", "series", "type", "unit",
-	"value", NULL
+/* The ## keys read as numbers (other ## lines, such as the fetch log's
+ * ##summary, are not md-report's to judge). */
+static const char *const numeric_meta[] = {
+	"alloc_space_during", "cores_mean", "cores_peak", "cpu_ns",
+	"duration_ns", "first", "growth", "intervals", "last", "peak",
+	"peak_seq", "peak_time_ns", "profiles", "restarts", "segments",
+	"slope_per_min", "slope_r2", "span_ns", "total", "total_delta", NULL
 };
 /* run.tsv keys whose values are numbers. */
 static const char *const numeric_keys[] = {
@@ -92,7 +96,7 @@ check_numbers(const struct tsv *t, const char *path, char *err,
 	size_t i, k;
 
 	for (i = 0; i < t->nmeta; i++)
-		for (k = 1; !listed(text_meta, t->meta[i][0]) &&
+		for (k = 1; listed(numeric_meta, t->meta[i][0]) &&
 		    k < t->nmeta_fields[i]; k++)
 			if (!is_number(t->meta[i][k]))
 				return not_number(path, t->meta_line[i],
