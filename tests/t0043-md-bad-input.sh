@@ -86,7 +86,7 @@ test_expect_success 'a cut last line of collection.log: a warning, the line skip
 	rm -rf bad && cp -r run bad &&
 	printf "2026-11-18T11:06:55.000Z\tweb-1\theap\t1\tok\t20" >>bad/collection.log &&
 	md-report analysis bad >out 2>err &&
-	echo "md-report: bad/collection.log:3: a cut last line (no newline at the end), skipped" >expect &&
+	echo "md-report: bad/collection.log:4: a cut last line (no newline at the end), skipped" >expect &&
 	test_cmp expect err &&
 	test_cmp good.md out
 '
