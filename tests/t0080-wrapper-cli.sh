@@ -83,11 +83,11 @@ test_expect_success 'bad targets' '
 '
 
 test_expect_success 'bad settings' '
-	E2E_PROFILE_INTERVAL=0 check_usage "E2E_PROFILE_INTERVAL=0: not a whole number from 1 on" run x sleep &&
-	E2E_PROFILE_INTERVAL=1.5 check_usage "E2E_PROFILE_INTERVAL=1.5: not a whole number from 1 on" run x sleep &&
-	E2E_PROFILE_CPU_DURATION=x check_usage "E2E_PROFILE_CPU_DURATION=x: not a whole number from 1 on" run x sleep &&
-	E2E_PROFILE_READY_TIMEOUT=-1 check_usage "E2E_PROFILE_READY_TIMEOUT=-1: not a whole number from 0 on" run x sleep &&
-	E2E_PROFILE_PPROF_PORT=70000 check_usage "E2E_PROFILE_PPROF_PORT=70000: not a port" run x sleep &&
+	E2E_PROFILE_INTERVAL=0 check_usage "E2E_PROFILE_INTERVAL=0: not a whole number from 1 to 999999" run x sleep &&
+	E2E_PROFILE_INTERVAL=1.5 check_usage "E2E_PROFILE_INTERVAL=1.5: not a whole number from 1 to 999999" run x sleep &&
+	E2E_PROFILE_CPU_DURATION=x check_usage "E2E_PROFILE_CPU_DURATION=x: not a whole number from 1 to 999999" run x sleep &&
+	E2E_PROFILE_READY_TIMEOUT=-1 check_usage "E2E_PROFILE_READY_TIMEOUT=-1: not a whole number from 0 to 999999999" run x sleep &&
+	E2E_PROFILE_PPROF_PORT=70000 check_usage "E2E_PROFILE_PPROF_PORT=70000: not a whole number from 1 to 65535" run x sleep &&
 	E2E_PROFILE_MODE=all check_usage "E2E_PROFILE_MODE=all: not both, heap or cpu" run x sleep &&
 	E2E_PROFILE_TRANSPORT=ssh check_usage "E2E_PROFILE_TRANSPORT=ssh: not port-forward or proxy" run x sleep &&
 	E2E_PROFILE_GOROUTINES=yes check_usage "E2E_PROFILE_GOROUTINES=yes: not 0 or 1" run x sleep &&
@@ -101,7 +101,7 @@ test_expect_success 'bad components' '
 	E2E_PROFILE_COMPONENTS="oc=" check_usage "E2E_PROFILE_COMPONENTS: '"'oc='"' has no selector or URL" run x sleep &&
 	E2E_PROFILE_COMPONENTS="=a=b" check_usage "E2E_PROFILE_COMPONENTS: bad component name '"''"'" run x sleep &&
 	E2E_PROFILE_COMPONENTS="a/b=x=y" check_usage "E2E_PROFILE_COMPONENTS: bad component name '"'a/b'"'" run x sleep &&
-	E2E_PROFILE_COMPONENTS="analysis=x=y" check_usage "E2E_PROFILE_COMPONENTS: bad component name '"'analysis'"'" run x sleep &&
+	E2E_PROFILE_COMPONENTS="analysis=x=y" check_usage "E2E_PROFILE_COMPONENTS: component '"'analysis'"': a file of the run directory has that name" run x sleep &&
 	E2E_PROFILE_COMPONENTS="a=x=y a=http://127.0.0.1:1" check_usage "E2E_PROFILE_COMPONENTS: component '"'a'"' given twice" run x sleep
 '
 
