@@ -228,8 +228,10 @@ test_expect_success 'file://, ftp:// and other URLs: unsupported, not a label se
 '
 
 if test_have_prereq GO; then
+	test_setup 'a workload' '
+		start_server W workload -cpu 0.1
+	'
 	test_expect_success 'a password in a component URL: used, and found nowhere' '
-		start_server W workload -cpu 0.1 &&
 		url=$(printf "%s\n" "$W" | sed "s|://|://user:s3cret@|") &&
 		TEST_SECONDS=3 E2E_PROFILE_INTERVAL=1 E2E_PROFILE_CPU_DURATION=1 \
 		    E2E_PROFILE_COMPONENTS="demo=$url" dash "$E2E" run pw sleep >out 2>err &&
