@@ -27,7 +27,8 @@ main() {
 	if [ $# -eq 0 ]; then
 		set -- "$root"/tests/t0001-*.sh "$root"/tests/t001*.sh \
 		    "$root"/tests/t0021-*.sh "$root"/tests/t0030-fetch-usage.sh \
-		    "$root"/tests/t0030-fetch-faults.sh "$root"/tests/t0040-series-cli.sh \
+		    "$root"/tests/t0030-fetch-faults.sh "$root"/tests/t0032-fetch-files.sh \
+		    "$root"/tests/t0040-series-cli.sh \
 		    "$root"/tests/t0041-diff-cli.sh "$root"/tests/t0050-*.sh
 	fi
 	BIN=$wrap prove -f "$@"
