@@ -298,6 +298,21 @@ describe_junk(const unsigned char *d, size_t n, char *err, size_t errlen)
 		    "protobuf");
 }
 
+/* The reason describe_junk gave, said of what a gzip stream held. */
+static void
+gzip_junk(char *err, size_t errlen)
+{
+	static const char pre[] = "not a profile: ", what[] = "neither gzip "
+	    "nor a pprof protobuf";
+	char was[512];
+
+	if (strncmp(err, pre, sizeof pre - 1) != 0)
+		return;
+	snprintf(was, sizeof was, "%s", err + sizeof pre - 1);
+	seterr(err, errlen, "not a profile: a gzip stream whose content %s",
+	    strcmp(was, what) == 0 ? "is not a pprof protobuf" : was);
+}
+
 static int
 read_varint(const unsigned char *d, size_t n, size_t *pos, uint64_t *v)
 {
@@ -1782,6 +1797,8 @@ prof_load(struct prof **out, const unsigned char *data, size_t len,
 	}
 	if (looks_like_text(data, len)) {
 		describe_junk(data, len, err, errlen);
+		if (raw != NULL)
+			gzip_junk(err, errlen);
 		free(raw);
 		return -1;
 	}
@@ -1791,6 +1808,8 @@ prof_load(struct prof **out, const unsigned char *data, size_t len,
 		return -1;
 	}
 	rc = decode(p, data, len, err, errlen);
+	if (rc != 0 && raw != NULL)
+		gzip_junk(err, errlen);
 	free(raw);
 	if (rc != 0) {
 		prof_free(p);

@@ -23,7 +23,7 @@ for f in "$CORPUS"/profiles/*; do
 			awk -F'\t' -v t=\"\$t\" '
 				/^##/ { next }
 				/^#/ { for (i = 1; i <= NF; i++) { split(\$i, a, \"/\"); if (a[1] == t || a[1] == \"#\" t) c = i } next }
-				\$NF != \"\" { s[\$NF] += \$c }
+				{ s[\$NF != \"\" ? \$NF : \"<empty stack>\"] += \$c }
 				END { for (k in s) if (s[k] != 0) printf \"%s %.0f\n\", k, s[k] }
 			' stream | sort >expect &&
 			sort folded >actual &&

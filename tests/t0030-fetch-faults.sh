@@ -19,15 +19,16 @@ fields() {
 }
 
 # check_fault NAME PATH EXPECTED [OPTIONS]: one fetch of $F/PATH fails
-# (exit 1, nothing on stderr) with the line EXPECTED (see fields), a
-# summary with one error, and leaves NAME/ empty.
+# (exit 1, the reason on stderr too, after the URL) with the line EXPECTED
+# (see fields), a summary with one error, and leaves NAME/ empty.
 check_fault() {
 	name=$1 path=$2 want=$3
 	shift 3
 	mkdir "$name" &&
 	test_expect_code 1 pprof-fetch --retries 0 "$@" -o "$name/p.pprof" \
 		"$F/$path" >"$name.log" 2>err &&
-	test_must_be_empty err &&
+	printf 'pprof-fetch: %s: %s\n' "$F/$path" "${want##*|}" >expect &&
+	test_cmp expect err &&
 	printf '%s\n' "$want" >expect &&
 	fields "$name.log" >actual &&
 	test_cmp expect actual &&
@@ -110,7 +111,8 @@ test_expect_success 'connection refused' '
 	mkdir refused &&
 	test_expect_code 1 pprof-fetch --retries 0 -o refused/p.pprof \
 		"$GONE/debug/pprof/heap" >refused.log 2>err &&
-	test_must_be_empty err &&
+	echo "pprof-fetch: $GONE/debug/pprof/heap: cannot connect: Connection refused" >expect &&
+	test_cmp expect err &&
 	echo "heap|0|error|0|cannot connect: Connection refused" >expect &&
 	fields refused.log >actual &&
 	test_cmp expect actual &&

@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='e2e-profile: usage errors exit 2, names and settings checked, an existing run never replaced, POSIX sh'
+test_description='e2e-profile: usage errors exit 2, names and settings checked (decimal, within pprof-fetch'"'"'s bounds, names within NAME_MAX, only http URLs, no password shown), an existing run never replaced, POSIX sh'
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/lib-wrapper.sh"
 
@@ -83,11 +83,11 @@ test_expect_success 'bad targets' '
 '
 
 test_expect_success 'bad settings' '
-	E2E_PROFILE_INTERVAL=0 check_usage "E2E_PROFILE_INTERVAL=0: not a whole number from 1 on" run x sleep &&
-	E2E_PROFILE_INTERVAL=1.5 check_usage "E2E_PROFILE_INTERVAL=1.5: not a whole number from 1 on" run x sleep &&
-	E2E_PROFILE_CPU_DURATION=x check_usage "E2E_PROFILE_CPU_DURATION=x: not a whole number from 1 on" run x sleep &&
-	E2E_PROFILE_READY_TIMEOUT=-1 check_usage "E2E_PROFILE_READY_TIMEOUT=-1: not a whole number from 0 on" run x sleep &&
-	E2E_PROFILE_PPROF_PORT=70000 check_usage "E2E_PROFILE_PPROF_PORT=70000: not a port" run x sleep &&
+	E2E_PROFILE_INTERVAL=0 check_usage "E2E_PROFILE_INTERVAL=0: not a whole number from 1 to 999999" run x sleep &&
+	E2E_PROFILE_INTERVAL=1.5 check_usage "E2E_PROFILE_INTERVAL=1.5: not a whole number from 1 to 999999" run x sleep &&
+	E2E_PROFILE_CPU_DURATION=x check_usage "E2E_PROFILE_CPU_DURATION=x: not a whole number from 1 to 999999" run x sleep &&
+	E2E_PROFILE_READY_TIMEOUT=-1 check_usage "E2E_PROFILE_READY_TIMEOUT=-1: not a whole number from 0 to 999999999" run x sleep &&
+	E2E_PROFILE_PPROF_PORT=70000 check_usage "E2E_PROFILE_PPROF_PORT=70000: not a whole number from 1 to 65535" run x sleep &&
 	E2E_PROFILE_MODE=all check_usage "E2E_PROFILE_MODE=all: not both, heap or cpu" run x sleep &&
 	E2E_PROFILE_TRANSPORT=ssh check_usage "E2E_PROFILE_TRANSPORT=ssh: not port-forward or proxy" run x sleep &&
 	E2E_PROFILE_GOROUTINES=yes check_usage "E2E_PROFILE_GOROUTINES=yes: not 0 or 1" run x sleep &&
@@ -101,7 +101,7 @@ test_expect_success 'bad components' '
 	E2E_PROFILE_COMPONENTS="oc=" check_usage "E2E_PROFILE_COMPONENTS: '"'oc='"' has no selector or URL" run x sleep &&
 	E2E_PROFILE_COMPONENTS="=a=b" check_usage "E2E_PROFILE_COMPONENTS: bad component name '"''"'" run x sleep &&
 	E2E_PROFILE_COMPONENTS="a/b=x=y" check_usage "E2E_PROFILE_COMPONENTS: bad component name '"'a/b'"'" run x sleep &&
-	E2E_PROFILE_COMPONENTS="analysis=x=y" check_usage "E2E_PROFILE_COMPONENTS: bad component name '"'analysis'"'" run x sleep &&
+	E2E_PROFILE_COMPONENTS="analysis=x=y" check_usage "E2E_PROFILE_COMPONENTS: component '"'analysis'"': a file of the run directory has that name" run x sleep &&
 	E2E_PROFILE_COMPONENTS="a=x=y a=http://127.0.0.1:1" check_usage "E2E_PROFILE_COMPONENTS: component '"'a'"' given twice" run x sleep
 '
 
@@ -149,6 +149,103 @@ test_expect_success 'E2E_PROFILE_FORCE=1 moves it aside to NAME.1, then NAME.2' 
 	printf "r\nr.1\nr.2\n" >expect &&
 	test_cmp expect actual
 '
+
+# Settings, names and components, each with a unit at a closed port: a
+# run of a second, no Go needed.
+
+test_expect_success 'leading zeros: decimal, not octal, not an error' '
+	TEST_SECONDS=1 E2E_PROFILE_MODE=heap E2E_PROFILE_INTERVAL=09 \
+	    E2E_PROFILE_READY_TIMEOUT=0010 E2E_PROFILE_COMPONENTS=oc=http://127.0.0.1:1 dash "$E2E" run z1 sleep >out 2>err &&
+	test "$(run_tsv interval z1)" = 9 &&
+	grep "^e2e-profile: run z1: make sleep; profiles every 9s into " err &&
+	TEST_SECONDS=1 E2E_PROFILE_MODE=heap E2E_PROFILE_INTERVAL=0010 \
+	    E2E_PROFILE_COMPONENTS=oc=http://127.0.0.1:1 dash "$E2E" run z2 sleep >out 2>err &&
+	test "$(run_tsv interval z2)" = 10 &&
+	TEST_SECONDS=1 E2E_PROFILE_INTERVAL=010 E2E_PROFILE_CPU_DURATION=08 \
+	    E2E_PROFILE_COMPONENTS=oc=http://127.0.0.1:1 dash "$E2E" run z3 sleep >out 2>err &&
+	test "$(run_tsv cpu_duration z3)" = 8 &&
+	rm -r "$E2E_PROFILE_DIR"
+'
+
+test_expect_success 'the bounds are pprof-fetch'"'"'s: 999999 s at most' '
+	E2E_PROFILE_INTERVAL=1000000 check_usage "E2E_PROFILE_INTERVAL=1000000: not a whole number from 1 to 999999" run x sleep &&
+	E2E_PROFILE_INTERVAL=999999999 check_usage "E2E_PROFILE_INTERVAL=999999999: not a whole number from 1 to 999999" run x sleep &&
+	E2E_PROFILE_CPU_DURATION=1000000 check_usage "E2E_PROFILE_CPU_DURATION=1000000: not a whole number from 1 to 999999" run x sleep &&
+	E2E_PROFILE_PPROF_PORT=065536 check_usage "E2E_PROFILE_PPROF_PORT=065536: not a whole number from 1 to 65535" run x sleep
+'
+
+test_expect_success 'a 1 s interval: a CPU window longer than 1 s is refused, naming E2E_PROFILE_CPU_DURATION' '
+	msg="E2E_PROFILE_CPU_DURATION=10 does not fit in E2E_PROFILE_INTERVAL=1: set E2E_PROFILE_CPU_DURATION=1, an interval of 2 or more, or E2E_PROFILE_MODE=heap" &&
+	E2E_PROFILE_INTERVAL=1 check_usage "$msg" run x sleep &&
+	E2E_PROFILE_INTERVAL=1 E2E_PROFILE_MODE=cpu check_usage "$msg" run x sleep
+'
+
+test_expect_success 'a 1 s interval with heap profiles only, or 1 s CPU windows, runs' '
+	TEST_SECONDS=1 E2E_PROFILE_INTERVAL=1 E2E_PROFILE_MODE=heap \
+	    E2E_PROFILE_COMPONENTS=oc=http://127.0.0.1:1 dash "$E2E" run h1 sleep >out 2>err &&
+	TEST_SECONDS=1 E2E_PROFILE_INTERVAL=1 E2E_PROFILE_CPU_DURATION=1 \
+	    E2E_PROFILE_COMPONENTS=oc=http://127.0.0.1:1 dash "$E2E" run c1 sleep >out 2>err &&
+	test "$(run_tsv cpu_duration c1)" = 1 &&
+	rm -r "$E2E_PROFILE_DIR"
+'
+
+long=$(printf "%0101d" 0)
+test_expect_success 'a name longer than 100 characters: a usage error naming the limit' '
+	check_usage "NAME '"'$long'"': longer than 100 characters" run "$long" sleep &&
+	check_usage "NAME '"'$long'"': longer than 100 characters" analyze "$long" &&
+	check_usage "B '"'$long'"': longer than 100 characters" compare a "$long" &&
+	E2E_PROFILE_COMPONENTS="$long=http://127.0.0.1:1" check_usage "E2E_PROFILE_COMPONENTS: component '"'$long'"': longer than 100 characters" run x sleep
+'
+
+test_expect_success 'E2E_PROFILE_DIR starting with "-": a directory like any other' '
+	TEST_SECONDS=1 E2E_PROFILE_MODE=heap E2E_PROFILE_DIR=-runs \
+	    E2E_PROFILE_COMPONENTS=oc=http://127.0.0.1:1 dash "$E2E" run r sleep >out 2>err &&
+	grep "^e2e-profile: run r: make sleep; profiles every 10s into $TRASH/-runs/r$" err &&
+	test "$(awk -F"\t" "\$1 == \"name\" { print \$2 }" ./-runs/r/run.tsv)" = r &&
+	E2E_PROFILE_DIR=-runs dash "$E2E" analyze r >out 2>err &&
+	test -d ./-runs/r/analysis &&
+	rm -r ./-runs
+'
+
+test_expect_success 'E2E_PROFILE_DIR that cannot be made: one line, the reason, no mkdir message' '
+	d=$TRASH/$(printf "%0300d" 0)/runs &&
+	test_expect_code 1 env E2E_PROFILE_DIR="$d" TEST_SECONDS=1 E2E_PROFILE_MODE=heap \
+	    E2E_PROFILE_COMPONENTS=oc=http://127.0.0.1:1 dash "$E2E" run r sleep >out 2>err &&
+	echo "e2e-profile: $d: cannot create the directory (File name too long)" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'a component named as a file of the run directory: a usage error before the test' '
+	for n in test.log run.tsv events.tsv collection.log analysis.md analysis \
+	    e2e-summary.md manual comparisons units.tsv test-events.tsv run.lock; do
+		E2E_PROFILE_COMPONENTS="$n=http://127.0.0.1:1" check_usage "E2E_PROFILE_COMPONENTS: component '"'"'$n'"'"': a file of the run directory has that name" run x sleep || exit 1
+	done
+'
+
+test_expect_success 'file://, ftp:// and other URLs: unsupported, not a label selector' '
+	E2E_PROFILE_COMPONENTS="a=file:///etc/passwd" check_usage "E2E_PROFILE_COMPONENTS: component '"'a'"': file:///etc/passwd: unsupported URL (only http:// and https://)" run x sleep &&
+	E2E_PROFILE_COMPONENTS="a=ftp://u:pw@127.0.0.1/x" check_usage "E2E_PROFILE_COMPONENTS: component '"'a'"': ftp://u:***@127.0.0.1/x: unsupported URL (only http:// and https://)" run x sleep
+'
+
+if test_have_prereq GO; then
+	test_setup 'a workload' '
+		start_server W workload -cpu 0.1
+	'
+	test_expect_success 'a password in a component URL: used, and found nowhere' '
+		url=$(printf "%s\n" "$W" | sed "s|://|://user:s3cret@|") &&
+		TEST_SECONDS=3 E2E_PROFILE_INTERVAL=1 E2E_PROFILE_CPU_DURATION=1 \
+		    E2E_PROFILE_COMPONENTS="demo=$url" dash "$E2E" run pw sleep >out 2>err &&
+		test "$(ls "$E2E_PROFILE_DIR/pw/demo" | grep -c "^heap")" -ge 2 &&
+		! grep -r -l s3cret "$E2E_PROFILE_DIR/pw" out err &&
+		awk -F"\t" "\$3 == \"discovered\" { print \$4 }" "$E2E_PROFILE_DIR/pw/events.tsv" >actual &&
+		echo "url $(printf "%s\n" "$W" | sed "s|://|://user:***@|")" >expect &&
+		test_cmp expect actual &&
+		E2E_PROFILE_MODE=heap E2E_PROFILE_COMPONENTS="demo=$url" dash "$E2E" collect >out 2>err &&
+		! grep -r -l s3cret "$E2E_PROFILE_DIR" out err
+	'
+else
+	test_skip 'a password in a component URL' 'needs go and the Go test programs (make go-progs)'
+fi
 
 test_expect_success 'the wrapper is POSIX sh: dash parses it, shellcheck -s sh is clean' '
 	dash -n "$E2E" &&

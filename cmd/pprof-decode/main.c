@@ -23,6 +23,13 @@
 #include "prof.h"
 #include "version.h"
 
+/*
+ * The frame of a sample without a stack (Go's goroutine profiles have
+ * them), which pprof shows at the root: folded totals stay the profile's.
+ * No Go function, and no "[binary]" frame, has this name.
+ */
+#define EMPTY_STACK "<empty stack>"
+
 struct folded {
 	struct htab stacks;
 	int64_t *sums;
@@ -170,10 +177,11 @@ fold(struct folded *f, const struct prof *p, int col, char *err,
 	for (i = 0; i < p->nsample; i++) {
 		long k;
 
-		if (p->samples[i].nloc == 0)
-			continue;
 		sbuf_reset(&b);
-		prof_stack(p, i, &b);
+		if (p->samples[i].nloc == 0)
+			sbuf_puts(&b, EMPTY_STACK);
+		else
+			prof_stack(p, i, &b);
 		if (b.oom || (k = htab_intern(&f->stacks, b.s, b.len)) < 0)
 			goto oom;
 		if ((size_t)k >= f->cap) {

@@ -72,6 +72,32 @@ seconds_of(const char *query)
 	return 0;
 }
 
+/*
+ * The URL as messages show it: a password in it is replaced by "***"
+ * (the URL is still used as given). NULL when out of memory.
+ */
+static char *
+shown_url(CURLU *u, const char *url)
+{
+	CURLU *c;
+	char *pw = NULL, *s = NULL, *r;
+
+	if (curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) != CURLUE_OK)
+		return strdup(url);
+	curl_free(pw);
+	if ((c = curl_url_dup(u)) == NULL)
+		return NULL;
+	if (curl_url_set(c, CURLUPART_PASSWORD, "***", 0) != CURLUE_OK ||
+	    curl_url_get(c, CURLUPART_URL, &s, 0) != CURLUE_OK) {
+		curl_url_cleanup(c);
+		return NULL;
+	}
+	r = strdup(s);
+	curl_free(s);
+	curl_url_cleanup(c);
+	return r;
+}
+
 int
 fetch_parse(struct fetch *f, const char *url, char *err, size_t errlen)
 {
@@ -93,14 +119,18 @@ fetch_parse(struct fetch *f, const char *url, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: not a URL", url);
 		goto out;
 	}
+	if ((f->shown = shown_url(u, url)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	if (!http_scheme(scheme)) {
 		snprintf(err, errlen, "%s: only http and https URLs are "
-		    "fetched", url);
+		    "fetched", f->shown);
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
 	    *host == '\0') {
-		snprintf(err, errlen, "%s: no host", url);
+		snprintf(err, errlen, "%s: no host", f->shown);
 		goto out;
 	}
 	curl_url_get(u, CURLUPART_PORT, &port, 0);
@@ -196,6 +226,7 @@ fetch_free(struct fetch *f)
 	free(f->errbuf);
 	sbuf_free(&f->body);
 	free(f->url);
+	free(f->shown);
 	free(f->host);
 	free(f->host_port);
 	free(f->kind);
@@ -411,15 +442,24 @@ follow(struct fetch *f, struct fetch_result *r)
 /*
  * Writes data to a temporary file beside path and renames it to path: a
  * reader of path sees the old file or the whole new one, never a part.
+ * An exclusive path is linked instead, which fails when a file is there
+ * (link(2) is POSIX and atomic, unlike a check before the rename). What
+ * is at path and not a regular file (a device, a FIFO) is never replaced.
  */
 static int
-write_atomic(const char *path, const char *data, size_t n, char *err,
-    size_t len)
+write_atomic(const char *path, const char *data, size_t n, int exclusive,
+    char *err, size_t len)
 {
 	struct sbuf tmp = SBUF_INIT;
 	const char *slash = strrchr(path, '/'), *what = "write";
+	struct stat st;
 	size_t off = 0;
 	int fd = -1, saved;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, len, "%s: not a regular file", path);
+		return -1;
+	}
 
 	if (slash != NULL)
 		sbuf_put(&tmp, path, (size_t)(slash - path) + 1);
@@ -456,6 +496,19 @@ write_atomic(const char *path, const char *data, size_t n, char *err,
 	fd = -1;
 	if (saved != 0)
 		goto fail;
+	if (exclusive) {
+		if (link(tmp.s, path) != 0) {
+			saved = errno;
+			unlink(tmp.s);
+			snprintf(err, len, "%s: %s", path, saved == EEXIST ?
+			    "exists, not overwritten" : strerror(saved));
+			sbuf_free(&tmp);
+			return -1;
+		}
+		unlink(tmp.s);
+		sbuf_free(&tmp);
+		return 0;
+	}
 	what = "rename";
 	if (rename(tmp.s, path) != 0)
 		goto fail;
@@ -485,7 +538,8 @@ accept_body(struct fetch *f, char *err, size_t len)
 	    fetch_opt.max_size, err, len) != 0)
 		return -1;
 	prof_free(p);
-	return write_atomic(f->file, f->body.s, f->body.len, err, len);
+	return write_atomic(f->file, f->body.s, f->body.len, f->exclusive, err,
+	    len);
 }
 
 /* Ends a hop: 1 when a redirect goes on, 0 when *r holds the result. */

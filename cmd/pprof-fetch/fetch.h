@@ -6,7 +6,8 @@
  * only, at most FETCH_MAX_REDIRECTS), keeps the body in memory under a
  * size cap, accepts it only when the status is 200 and prof_load takes the
  * bytes, and then writes it to a temporary file beside the output and
- * renames it into place. Whatever fails, no file appears at the output
+ * renames it into place (or, for an exclusive output, links it there, so
+ * that an existing file is never replaced). Whatever fails, no file appears at the output
  * path and no temporary file stays behind. A failure is described in one
  * line and marked transient (worth a retry) or not. The schedule (slots,
  * retries, the log) is the caller's; this module never prints or exits.
@@ -44,12 +45,14 @@ extern struct fetch_opt fetch_opt;
 struct fetch {
 	/* Filled by fetch_parse. */
 	char *url;
+	char *shown;		/* url for messages: no password */
 	char *host, *host_port;	/* "127.0.0.1", "127.0.0.1:6060" */
 	char *kind;		/* last path segment; "profile" is "cpu" */
 	int64_t timeout;	/* ms: fetch_opt.timeout + N of seconds=N */
 
 	/* The caller's. */
 	const char *file;	/* where the next attempt writes */
+	int exclusive;		/* never replace an existing file */
 	void *owner;
 
 	/* fetch.c's own. */

@@ -22,6 +22,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <curl/curl.h>
 
@@ -74,12 +77,15 @@ static int64_t count;		/* slots to run */
 static int64_t max_failures;	/* 0: never give up */
 static int64_t seq_start;	/* the number of slot 0 (--seq-start) */
 static int retries = 3;
+static int no_clobber;		/* -o: never replace an existing file */
 
 static struct target *targets;
 static size_t ntargets;
 static int64_t t0;		/* monotonic ns of slot 0 */
 static struct timespec wall0;	/* the real-time clock at t0 */
 static int stdout_err;
+static pid_t parent;		/* under --every: stop when it is gone */
+static int orphaned;
 static volatile sig_atomic_t got_signal;
 static int sigfd[2] = { -1, -1 };
 
@@ -206,7 +212,8 @@ check_pattern(const char *ctx, const char *p)
 /*
  * The output's directory must exist and take a new file (tried, not
  * guessed: root passes access(2) everywhere), and the output must not be
- * a directory itself.
+ * a directory itself, nor anything else that is not a regular file (a
+ * device, a FIFO, a symlink to one): the rename would replace it.
  */
 static void
 check_dir(const char *ctx, const char *file)
@@ -219,6 +226,8 @@ check_dir(const char *ctx, const char *file)
 	if (*file == '\0' || (slash != NULL && slash[1] == '\0') ||
 	    (stat(file, &st) == 0 && S_ISDIR(st.st_mode)))
 		die_at(ctx, "%s: %s", file, strerror(EISDIR));
+	if (stat(file, &st) == 0 && !S_ISREG(st.st_mode))
+		die_at(ctx, "%s: not a regular file", file);
 	if (slash == NULL)
 		sbuf_puts(&d, ".");
 	else
@@ -288,6 +297,7 @@ add_target(const char *ctx, const char *name, const char *url,
 	t->pattern = xstrdup(pattern);
 	t->ctx = xstrdup(ctx != NULL ? ctx : "-o");
 	t->literal = literal;
+	t->f.exclusive = !literal || no_clobber;
 	t->seq = -1;
 	if (!literal)
 		check_pattern(ctx, pattern);
@@ -359,6 +369,9 @@ read_targets(const char *path)
 		lineno++;
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
+		/* A file written on Windows: the CR is no part of the pattern. */
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
 		if (len == 0 || line[0] == '#')
 			continue;
 		snprintf(ctx, sizeof ctx, "%s:%zu", name, lineno);
@@ -414,6 +427,22 @@ catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/*
+ * A schedule runs for as long as the process that started it: one killed
+ * with SIGKILL cannot stop it, and a collector without its wrapper would
+ * write profiles forever. Linux sends SIGTERM when the parent dies; the
+ * loop also compares getppid() at every wake-up (at least once a second),
+ * which covers the other systems and a parent gone before the prctl.
+ */
+static void
+watch_parent(void)
+{
+	parent = getppid();
+#ifdef __linux__
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
 static int64_t
 slot_time(int64_t k)
 {
@@ -431,6 +460,19 @@ backoff(int n)
 	return d < BACKOFF_MAX ? d : BACKOFF_MAX;
 }
 
+/*
+ * A slot that failed; in one round (a single fetch, as curl's) the reason
+ * is also said on stderr, where a user looks first.
+ */
+static void
+log_error(struct target *t, int64_t when, long status, size_t bytes,
+    int64_t ms, const char *why)
+{
+	log_line(t, when, O_ERROR, status, bytes, ms, why);
+	if (every == 0)
+		msg_warn("%s: %s", t->f.shown, why);
+}
+
 static void
 attempt(struct target *t, int64_t now)
 {
@@ -441,7 +483,7 @@ attempt(struct target *t, int64_t now)
 	if (fetch_start(&t->f, now, err, sizeof err) == 0)
 		return;
 	/* Nothing is in flight: the slot ends here. */
-	log_line(t, now, O_ERROR, 0, 0, 0, err);
+	log_error(t, now, 0, 0, 0, err);
 	t->state = T_IDLE;
 }
 
@@ -513,7 +555,7 @@ ended(struct target *t, const struct fetch_result *r, int64_t now)
 		t->retry_at = now + backoff(t->attempt);
 		return;
 	}
-	log_line(t, r->started, O_ERROR, r->status, r->bytes, r->ms, r->err);
+	log_error(t, r->started, r->status, r->bytes, r->ms, r->err);
 	failed(t);
 }
 
@@ -523,8 +565,11 @@ abort_all(int64_t now)
 	char why[64];
 	size_t i;
 
-	snprintf(why, sizeof why, "interrupted by %s",
-	    got_signal == SIGINT ? "SIGINT" : "SIGTERM");
+	if (orphaned)
+		snprintf(why, sizeof why, "the parent process exited");
+	else
+		snprintf(why, sizeof why, "interrupted by %s",
+		    got_signal == SIGINT ? "SIGINT" : "SIGTERM");
 	for (i = 0; i < ntargets; i++) {
 		struct target *t = &targets[i];
 		struct fetch_result r;
@@ -590,7 +635,9 @@ run(void)
 	t0 = fetch_clock();
 	clock_gettime(CLOCK_REALTIME, &wall0);
 	for (;;) {
-		if (got_signal) {
+		if (parent != 0 && getppid() != parent)
+			orphaned = 1;
+		if (got_signal || orphaned) {
 			abort_all(fetch_clock());
 			break;
 		}
@@ -618,8 +665,8 @@ run(void)
 	}
 	for (i = 0; i < ntargets; i++)
 		if (targets[i].end == END_NONE)
-			targets[i].end = got_signal && next < count ?
-			    END_SIGNAL : END_COUNT;
+			targets[i].end = (got_signal || orphaned) &&
+			    next < count ? END_SIGNAL : END_COUNT;
 }
 
 static int
@@ -669,6 +716,8 @@ help(void)
 	    "  --max-failures n     give a target up after n failed slots "
 	    "in a row\n"
 	    "  --max-size bytes     largest body accepted (default 256M)\n"
+	    "  --no-clobber         with -o and one URL: never replace an "
+	    "existing file\n"
 	    "  -o, --output file    one URL's file, or pattern with %%d "
 	    "under --every\n"
 	    "  --retries n          retries of a transient failure per slot "
@@ -693,6 +742,7 @@ main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ "max-failures", required_argument, NULL, 'f' },
 		{ "max-size", required_argument, NULL, 'm' },
+		{ "no-clobber", no_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "retries", required_argument, NULL, 'r' },
 		{ "seq-start", required_argument, NULL, 's' },
@@ -734,7 +784,12 @@ main(int argc, char *argv[])
 			count = parse_count("--count", optarg, 1, INT64_MAX);
 			break;
 		case 'o':
+			if (*optarg == '\0')
+				die_at("-o", "empty file name");
 			output = optarg;
+			break;
+		case 'N':
+			no_clobber = 1;
 			break;
 		case 'r':
 			retries = (int)parse_count("--retries", optarg, 0,
@@ -796,6 +851,8 @@ main(int argc, char *argv[])
 	printf("#time\ttarget\tkind\tseq\toutcome\tstatus\tbytes\tms\t"
 	    "file_or_error\n");
 	catch_signals();
+	if (every > 0)
+		watch_parent();
 	run();
 	rval = summary();
 	free_targets();
