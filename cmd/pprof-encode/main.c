@@ -589,6 +589,74 @@ build(Perftools__Profiles__Profile *p)
 		p->string_table[i] = (char *)htab_key(&strs, i, NULL);
 }
 
+/*
+ * Frees what build made: the messages, not what they point into (sample
+ * values live in values, strings in strs).
+ */
+static void
+free_profile(Perftools__Profiles__Profile *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->n_sample; i++) {
+		for (j = 0; j < p->sample[i]->n_label; j++)
+			free(p->sample[i]->label[j]);
+		free(p->sample[i]->label);
+		free(p->sample[i]->location_id);
+		free(p->sample[i]);
+	}
+	for (i = 0; i < p->n_location; i++) {
+		for (j = 0; j < p->location[i]->n_line; j++)
+			free(p->location[i]->line[j]);
+		free(p->location[i]->line);
+		free(p->location[i]);
+	}
+	for (i = 0; i < p->n_function; i++)
+		free(p->function[i]);
+	for (i = 0; i < p->n_sample_type; i++)
+		free(p->sample_type[i]);
+	if (p->n_mapping)
+		free(p->mapping[0]);
+	free(p->mapping);
+	free(p->period_type);
+	free(p->sample);
+	free(p->location);
+	free(p->function);
+	free(p->sample_type);
+	free(p->comment);
+	free(p->string_table);
+}
+
+/* Frees the merged samples, the header and the tables behind them. */
+static void
+free_tables(void)
+{
+	size_t i;
+
+	for (i = 0; i < hdr.ntypes; i++) {
+		free(hdr.types[i]);
+		free(hdr.units[i]);
+	}
+	free(hdr.types);
+	free(hdr.units);
+	free(hdr.period_type);
+	free(hdr.period_unit);
+	free(hdr.default_type);
+	free(hdr.file);
+	free(hdr.build_id);
+	free(hdr.drop_frames);
+	free(hdr.keep_frames);
+	htab_free(&hdr.comments);
+	htab_free(&samples);
+	htab_free(&strs);
+	htab_free(&funcs);
+	htab_free(&locs);
+	free(values);
+	free(loc_funcs);
+	free(loc_first);
+	free(loc_nline);
+}
+
 /* The packed profile, gzip'd as Go's runtime/pprof writes it. */
 static unsigned char *
 gzip_profile(const Perftools__Profiles__Profile *p, size_t *len)
@@ -740,6 +808,9 @@ main(int argc, char *argv[])
 			msg_die(1, "stdout: write error");
 	} else
 		write_file(output, gz, len);
+	free(gz);
+	free_profile(&p);
+	free_tables();
 	return 0;
 }
 
