@@ -149,7 +149,7 @@ test_expect_success 'refused: a value that is no number, a run twice, other colu
 
 test_expect_success 'usage' '
 	test_expect_code 2 set-stats a.tsv 2>err &&
-	printf "usage: set-stats [--noise pct] a.tsv b.tsv\n       set-stats --figures run ...\n" >expect &&
+	printf "usage: set-stats [--noise pct] a.tsv b.tsv\n       set-stats --figures run ...\n       set-stats --budget file run.tsv [baseline.tsv]\n       set-stats --budget-from pct baseline.tsv\n" >expect &&
 	test_cmp expect err &&
 	test_expect_code 2 set-stats --noise -1 a.tsv b.tsv 2>err &&
 	echo "set-stats: --noise: not a percentage: -1" >expect &&
@@ -187,15 +187,15 @@ test_setup 'a run directory with a heap, a CPU and a goroutine series' '
 test_expect_success '--figures: every figure of every unit, the run by its name' '
 	set-stats --figures runs/base.3/ >actual &&
 	cat >expect <<-\EOT &&
-	#run	unit	figure	value
-	base.3	demo	peak_heap	300
-	base.3	demo	mean_heap	200
-	base.3	demo	heap_slope	6000
-	base.3	demo	alloc_during	5000
-	base.3	demo	alloc_per_min	10000
-	base.3	demo	cpu_ns	250000000
-	base.3	demo	cores_mean	0.125
-	base.3	other	goroutines	17
+	#run	unit	component	figure	value
+	base.3	demo	demo	peak_heap	300
+	base.3	demo	demo	mean_heap	200
+	base.3	demo	demo	heap_slope	6000
+	base.3	demo	demo	alloc_during	5000
+	base.3	demo	demo	alloc_per_min	10000
+	base.3	demo	demo	cpu_ns	250000000
+	base.3	demo	demo	cores_mean	0.125
+	base.3	other	other	goroutines	17
 	EOT
 	test_cmp expect actual
 '
@@ -206,6 +206,78 @@ test_expect_success '--figures: a run without analysis is an error, the others s
 	echo "set-stats: runs/empty/analysis: No such file or directory" >expect &&
 	test_cmp expect err &&
 	test "$(grep -c "^base.3	" actual)" = 8
+'
+
+test_expect_success '--figures: components from units.tsv, else replicas -N of one name' '
+	mkdir -p runs/r/analysis &&
+	for u in oc-0 oc-1 solo-2 cd; do
+		printf "#seq\tsource\n0\tx\n##last\t1\n" >runs/r/analysis/$u.goroutine.series.tsv || return 1
+	done &&
+	set-stats --figures runs/r >actual &&
+	cut -f2,3 actual >got &&
+	printf "unit\tcomponent\ncd\tcd\noc-0\toc\noc-1\toc\nsolo-2\tsolo-2\n" >want &&
+	test_cmp want got &&
+	printf "#unit\tcomponent\trole\tleader_s\tpods\ncd\tcatalogd\tsingle\t0\t-\n" >runs/r/units.tsv &&
+	set-stats --figures runs/r >actual &&
+	grep "^r	cd	catalogd	goroutines	1$" actual &&
+	grep "^r	oc-0	oc	goroutines	1$" actual
+'
+
+# two runs of a unit "oc-0" (component oc): peak 100 and 300 (median 200).
+test_setup 'figures of a run set and a baseline, for budgets' '
+	printf "#run\tunit\tcomponent\tfigure\tvalue\n" >run.tsv &&
+	printf "r.1\toc-0\toc\tpeak_heap\t100\nr.2\toc-0\toc\tpeak_heap\t300\n" >>run.tsv &&
+	printf "r.1\toc-0\toc\tcores_mean\t0.5\n" >>run.tsv &&
+	printf "#run\tunit\tcomponent\tfigure\tvalue\n" >base.tsv &&
+	printf "b.1\toc-0\toc\tpeak_heap\t150\n" >>base.tsv
+'
+
+test_expect_success '--budget: limits by unit, component or *, the median of the set against them' '
+	printf "#unit\tfigure\tlimit\trelative\noc\tpeak_heap\t250\t-\n*\tcores_mean\t1\t-\noc-0\tpeak_heap\t1k\t-\n" >b.tsv &&
+	test_expect_code 0 set-stats --budget b.tsv run.tsv >actual &&
+	cat >expect <<-\EOT &&
+	##budget	b.tsv
+	##run	run.tsv
+	##baseline	-
+	#unit	figure	value	limit	baseline	allowed	verdict
+	oc-0	peak_heap	200	250	-	250	ok
+	oc-0	cores_mean	0.5	1	-	1	ok
+	oc-0	peak_heap	200	1024	-	1024	ok
+	EOT
+	test_cmp expect actual
+'
+
+test_expect_success '--budget: over is exit 1; a relative limit takes the baseline median' '
+	printf "#unit\tfigure\tlimit\trelative\noc\tpeak_heap\t1000\t25%%\n" >b.tsv &&
+	test_expect_code 1 set-stats --budget b.tsv run.tsv base.tsv >actual &&
+	grep -v "^##" actual >got &&
+	printf "#unit\tfigure\tvalue\tlimit\tbaseline\tallowed\tverdict\noc-0\tpeak_heap\t200\t1000\t150\t187.5\tover\n" >want &&
+	test_cmp want got
+'
+
+test_expect_success '--budget: missing data is exit 2 and says what is missing' '
+	printf "#unit\tfigure\tlimit\trelative\noc\tpeak_heap\t-\t10\nnone\tcpu_ns\t1\t-\n" >b.tsv &&
+	test_expect_code 2 set-stats --budget b.tsv run.tsv >actual &&
+	grep -v "^#" actual >got &&
+	printf "oc-0\tpeak_heap\t200\t-\t-\t-\tno baseline\nnone\tcpu_ns\t-\t1\t-\t-\tmissing\n" >want &&
+	test_cmp want got &&
+	test_expect_code 2 set-stats --budget b.tsv nosuch.tsv 2>err &&
+	grep "^set-stats: nosuch.tsv: " err &&
+	printf "#unit\tfigure\tlimit\noc\tpeak_heap\tlots\n" >b.tsv &&
+	test_expect_code 2 set-stats --budget b.tsv run.tsv 2>err &&
+	echo "set-stats: b.tsv: row 1: a limit is a number (or bytes with k, M, G), a relative limit a percentage, and one is needed" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success '--budget-from: the median plus the margin, or the floor' '
+	set-stats --budget-from 20 run.tsv >actual &&
+	cat >expect <<-\EOT &&
+	##margin	20
+	#unit	figure	limit	relative
+	oc-0	peak_heap	1048776	-
+	oc-0	cores_mean	0.6	-
+	EOT
+	test_cmp expect actual
 '
 
 test_done

@@ -77,27 +77,33 @@ figure_rank(const char *name)
 
 /* ---- --figures: the per-run figures of run directories ---------------- */
 
+/* Where a figure comes from: the run, the unit and its component. */
+struct where {
+	const char *run, *unit, *component;
+};
+
 static void
-put_figure(const char *run, const char *unit, const char *fig, double v)
+put_figure(const struct where *w, const char *fig, double v)
 {
-	printf("%s\t%s\t%s\t%.15g\n", run, unit, fig, v);
+	printf("%s\t%s\t%s\t%s\t%.15g\n", w->run, w->unit, w->component,
+	    fig, v);
 }
 
 /* Puts ##key of t as figure fig, when t has rows and the key. */
 static void
-put_meta(const struct tsv *t, const char *run, const char *unit,
-    const char *key, const char *fig)
+put_meta(const struct tsv *t, const struct where *w, const char *key,
+    const char *fig)
 {
 	const char *s = tsv_meta(t, key, 1);
 	double v;
 
 	if (t->nrows > 0 && s != NULL && num_double(s, &v) == 0)
-		put_figure(run, unit, fig, v);
+		put_figure(w, fig, v);
 }
 
 /* The mean of the series' own type (##type/##unit) over its rows. */
 static void
-put_mean(const struct tsv *t, const char *run, const char *unit)
+put_mean(const struct tsv *t, const struct where *w)
 {
 	const char *type = tsv_meta(t, "type", 1), *u = tsv_meta(t, "unit", 1);
 	struct sbuf col = SBUF_INIT;
@@ -116,12 +122,12 @@ put_mean(const struct tsv *t, const char *run, const char *unit)
 			n++;
 		}
 	if (n > 0)
-		put_figure(run, unit, "mean_heap", sum / (double)n);
+		put_figure(w, "mean_heap", sum / (double)n);
 }
 
 /* Allocation per minute: during the test, over the series' span. */
 static void
-put_alloc_rate(const struct tsv *t, const char *run, const char *unit)
+put_alloc_rate(const struct tsv *t, const struct where *w)
 {
 	const char *s = tsv_meta(t, "alloc_space_during", 1);
 	const char *sp = tsv_meta(t, "span_ns", 1);
@@ -131,7 +137,7 @@ put_alloc_rate(const struct tsv *t, const char *run, const char *unit)
 	    num_double(s, &during) != 0 || num_double(sp, &span) != 0 ||
 	    span <= 0)
 		return;
-	put_figure(run, unit, "alloc_per_min", during / (span / 6e10));
+	put_figure(w, "alloc_per_min", during / (span / 6e10));
 }
 
 /* Loads RUN/analysis/UNIT.KIND.series.tsv; 0 when absent, -1 on error. */
@@ -147,35 +153,40 @@ load_series(struct tsv *t, const char *dir, const char *unit,
 	if (path.oom)
 		msg_die(1, "out of memory");
 	rc = tsv_load(t, path.s, err, sizeof err);
-	if (rc != 0 && !t->missing)
-		msg_warn("%s", err);
 	sbuf_free(&path);
-	return rc == 0 ? 1 : t->missing ? 0 : -1;
+	if (rc == 0)
+		return 1;
+	rc = t->missing ? 0 : -1;
+	if (rc < 0)
+		msg_warn("%s", err);
+	tsv_free(t);
+	return rc;
 }
 
 static int
-unit_figures(const char *run, const char *dir, const char *unit)
+unit_figures(const struct where *w, const char *dir)
 {
+	const char *unit = w->unit;
 	struct tsv t;
 	int rc, bad = 0;
 
 	if ((rc = load_series(&t, dir, unit, "heap")) > 0) {
-		put_meta(&t, run, unit, "peak", "peak_heap");
-		put_mean(&t, run, unit);
-		put_meta(&t, run, unit, "slope_per_min", "heap_slope");
-		put_meta(&t, run, unit, "alloc_space_during", "alloc_during");
-		put_alloc_rate(&t, run, unit);
+		put_meta(&t, w, "peak", "peak_heap");
+		put_mean(&t, w);
+		put_meta(&t, w, "slope_per_min", "heap_slope");
+		put_meta(&t, w, "alloc_space_during", "alloc_during");
+		put_alloc_rate(&t, w);
 		tsv_free(&t);
 	}
 	bad |= rc < 0;
 	if ((rc = load_series(&t, dir, unit, "cpu")) > 0) {
-		put_meta(&t, run, unit, "cpu_ns", "cpu_ns");
-		put_meta(&t, run, unit, "cores_mean", "cores_mean");
+		put_meta(&t, w, "cpu_ns", "cpu_ns");
+		put_meta(&t, w, "cores_mean", "cores_mean");
 		tsv_free(&t);
 	}
 	bad |= rc < 0;
 	if ((rc = load_series(&t, dir, unit, "goroutine")) > 0) {
-		put_meta(&t, run, unit, "last", "goroutines");
+		put_meta(&t, w, "last", "goroutines");
 		tsv_free(&t);
 	}
 	bad |= rc < 0;
@@ -227,12 +238,57 @@ run_units(const char *dir, char ***out)
 	return j;
 }
 
+/* The unit's name without a trailing -N (digits), as a new string. */
+static char *
+strip_replica(const char *u)
+{
+	size_t n = strlen(u), d = n;
+	char *s;
+
+	while (d > 0 && u[d - 1] >= '0' && u[d - 1] <= '9')
+		d--;
+	if (d == n || d < 2 || u[d - 1] != '-')
+		return xstrdup(u);
+	s = xstrdup(u);
+	s[d - 1] = '\0';
+	return s;
+}
+
+/*
+ * The component of units[i]: units.tsv's when the run has one (the
+ * wrapper writes it), else md-report's rule: the name without a trailing
+ * -N when that leaves a name two units share, else the unit's own name.
+ */
+static char *
+component_of(const struct tsv *ut, char **units, size_t n, size_t i)
+{
+	int cu = tsv_col(ut, "unit"), cc = tsv_col(ut, "component");
+	char *c, *o;
+	size_t j, shared = 0;
+
+	for (j = 0; cu >= 0 && cc >= 0 && j < ut->nrows; j++)
+		if (strcmp(tsv_cell(ut, j, cu), units[i]) == 0)
+			return xstrdup(tsv_cell(ut, j, cc));
+	c = strip_replica(units[i]);
+	for (j = 0; j < n; j++) {
+		o = strip_replica(units[j]);
+		shared += strcmp(o, c) == 0;
+		free(o);
+	}
+	if (shared >= 2 && strcmp(c, units[i]) != 0)
+		return c;
+	free(c);
+	return xstrdup(units[i]);
+}
+
 static int
 figures_of(const char *run)
 {
-	struct sbuf dir = SBUF_INIT;
+	struct sbuf dir = SBUF_INIT, ufile = SBUF_INIT;
+	struct where w;
+	struct tsv ut;
+	char **units, err[512];
 	const char *name;
-	char **units;
 	size_t n, i;
 	int bad = 0;
 
@@ -241,26 +297,43 @@ figures_of(const char *run)
 	while (dir.len > 1 && dir.s[dir.len - 1] == '/')
 		dir.s[--dir.len] = '\0';
 	name = strrchr(dir.s, '/');
-	name = xstrdup(name != NULL ? name + 1 : dir.s);
+	w.run = name = xstrdup(name != NULL ? name + 1 : dir.s);
+	sbuf_printf(&ufile, "%s/units.tsv", dir.s);
 	sbuf_puts(&dir, "/analysis");
-	if (dir.oom)
+	if (dir.oom || ufile.oom)
 		msg_die(1, "out of memory");
+	if (tsv_load(&ut, ufile.s, err, sizeof err) != 0) {
+		if (!ut.missing) {
+			msg_warn("%s", err);
+			bad = 1;
+		}
+		tsv_free(&ut);
+	}
 	if ((n = run_units(dir.s, &units)) == (size_t)-1) {
 		msg_warn("%s: %s", dir.s, strerror(errno));
-		free((char *)name);
-		sbuf_free(&dir);
-		return 1;
-	}
-	if (n == 0)
+		n = 0;
+		units = NULL;
+		bad = 1;
+	} else if (n == 0) {
 		msg_warn("%s: no series: nothing to compare", dir.s);
-	for (i = 0; i < n; i++) {
-		bad |= unit_figures(name, dir.s, units[i]);
-		free(units[i]);
+		bad = 1;
 	}
+	for (i = 0; i < n; i++) {
+		char *comp = component_of(&ut, units, n, i);
+
+		w.unit = units[i];
+		w.component = comp;
+		bad |= unit_figures(&w, dir.s);
+		free(comp);
+	}
+	for (i = 0; i < n; i++)
+		free(units[i]);
 	free(units);
+	tsv_free(&ut);
 	free((char *)name);
 	sbuf_free(&dir);
-	return bad || n == 0;
+	sbuf_free(&ufile);
+	return bad;
 }
 
 /* ---- the statistics -------------------------------------------------- */
@@ -388,7 +461,7 @@ mann_whitney(const double *a, size_t m, const double *b, size_t n,
 /* ---- the two sets ---------------------------------------------------- */
 
 struct cell {
-	char *unit, *figure;
+	char *unit, *figure, *component;
 	double *v[2];
 	char **runs[2];
 	size_t n[2];
@@ -396,6 +469,7 @@ struct cell {
 
 static struct cell *cells;
 static size_t ncells;
+static int data_error = 1;	/* the exit status of bad input: 2 with --budget */
 
 static struct cell *
 cell_of(const char *unit, const char *figure)
@@ -418,17 +492,18 @@ read_set(const char *path, int side)
 {
 	struct tsv t;
 	char err[512];
-	int cr, cu, cf, cv;
+	int cr, cu, cc, cf, cv;
 	size_t i, j;
 
 	if (tsv_load(&t, path, err, sizeof err) != 0)
-		msg_die(1, "%s", err);
+		msg_die(data_error, "%s", err);
 	cr = tsv_col(&t, "run");
 	cu = tsv_col(&t, "unit");
+	cc = tsv_col(&t, "component");
 	cf = tsv_col(&t, "figure");
 	cv = tsv_col(&t, "value");
 	if (cr < 0 || cu < 0 || cf < 0 || cv < 0)
-		msg_die(1, "%s: expected the columns run, unit, figure, value "
+		msg_die(data_error, "%s: expected the columns run, unit, figure, value "
 		    "(set-stats --figures)", path);
 	for (i = 0; i < t.nrows; i++) {
 		struct cell *c = cell_of(tsv_cell(&t, i, cu),
@@ -437,11 +512,14 @@ read_set(const char *path, int side)
 		double v;
 
 		if (tsv_double(&t, i, cv, &v) != 0 || !isfinite(v))
-			msg_die(1, "%s: row %zu: value is not a number", path,
-			    i + 1);
+			msg_die(data_error, "%s: row %zu: value is not a "
+			    "number", path, i + 1);
+		if (c->component == NULL)
+			c->component = xstrdup(cc >= 0 ? tsv_cell(&t, i, cc) :
+			    c->unit);
 		for (j = 0; j < c->n[side]; j++)
 			if (strcmp(c->runs[side][j], run) == 0)
-				msg_die(1, "%s: run %s has %s of %s twice",
+				msg_die(data_error, "%s: run %s has %s of %s twice",
 				    path, run, c->figure, c->unit);
 		c->v[side] = xrealloc(c->v[side], (c->n[side] + 1) *
 		    sizeof *c->v[side]);
@@ -551,27 +629,250 @@ compare_sets(const char *a, const char *b)
 		put_cell(&cells[i]);
 }
 
+/* ---- --budget: the limits a run must keep -------------------------- */
+
+struct budget {
+	char *name, *figure;	/* a unit, a component, or "*" */
+	double limit, rel;	/* rel: percent over the baseline */
+	int has_limit, has_rel;
+};
+
+/* A limit: a number, or a byte count with a k, M or G suffix. */
+static int
+parse_limit(const char *s, double *v)
+{
+	size_t n;
+
+	if (num_double(s, v) == 0)
+		return isfinite(*v) ? 0 : -1;
+	if (num_size(s, &n) != 0)
+		return -1;
+	*v = (double)n;
+	return 0;
+}
+
+static int
+parse_rel(const char *s, double *v)
+{
+	struct sbuf b = SBUF_INIT;
+	int rc;
+
+	sbuf_puts(&b, s);
+	if (b.len > 0 && b.s[b.len - 1] == '%')
+		b.s[--b.len] = '\0';
+	rc = b.oom || num_double(b.s, v) != 0 || !isfinite(*v) ? -1 : 0;
+	sbuf_free(&b);
+	return rc;
+}
+
+static size_t
+read_budget(const char *path, struct budget **out)
+{
+	struct tsv t;
+	char err[512];
+	int cu, cf, cl, cr;
+	size_t i, n = 0;
+	struct budget *b;
+
+	if (tsv_load(&t, path, err, sizeof err) != 0)
+		msg_die(2, "%s", err);
+	cu = tsv_col(&t, "unit");
+	cf = tsv_col(&t, "figure");
+	cl = tsv_col(&t, "limit");
+	cr = tsv_col(&t, "relative");
+	if (cu < 0 || cf < 0 || cl < 0)
+		msg_die(2, "%s: expected the columns unit, figure, limit and "
+		    "optionally relative", path);
+	b = xrealloc(NULL, (t.nrows + 1) * sizeof *b);
+	for (i = 0; i < t.nrows; i++, n++) {
+		const char *l = tsv_cell(&t, i, cl);
+		const char *r = cr >= 0 ? tsv_cell(&t, i, cr) : "-";
+
+		memset(&b[n], 0, sizeof b[n]);
+		b[n].name = xstrdup(tsv_cell(&t, i, cu));
+		b[n].figure = xstrdup(tsv_cell(&t, i, cf));
+		if (*b[n].name == '\0' ||
+		    figure_rank(b[n].figure) == (int)NFIGURES)
+			msg_die(2, "%s: row %zu: no unit, or an unknown figure "
+			    "%s", path, i + 1, b[n].figure);
+		b[n].has_limit = strcmp(l, "-") != 0;
+		b[n].has_rel = strcmp(r, "-") != 0;
+		if ((b[n].has_limit && parse_limit(l, &b[n].limit) != 0) ||
+		    (b[n].has_rel && parse_rel(r, &b[n].rel) != 0) ||
+		    (!b[n].has_limit && !b[n].has_rel))
+			msg_die(2, "%s: row %zu: a limit is a number (or "
+			    "bytes with k, M, G), a relative limit a percentage, "
+			    "and one is needed", path, i + 1);
+	}
+	tsv_free(&t);
+	*out = b;
+	return n;
+}
+
+static void
+put_num(double v, int has)
+{
+	if (has)
+		printf("%.15g\t", v);
+	else
+		printf("-\t");
+}
+
+/* One budget against one unit's figure; returns the verdict's status. */
+static int
+check_cell(const struct budget *b, const struct cell *c, int baseline)
+{
+	double value, base = 0, allowed = INFINITY;
+	const char *verdict;
+	int rc = 0;
+
+	printf("%s\t%s\t", c->unit, c->figure);
+	if (c->n[0] == 0) {
+		printf("-\t");
+		put_num(b->limit, b->has_limit);
+		printf("-\t-\tmissing\n");
+		return 2;
+	}
+	value = median(c->v[0], c->n[0]);
+	if (b->has_limit)
+		allowed = b->limit;
+	if (b->has_rel && (!baseline || c->n[1] == 0)) {
+		verdict = "no baseline";
+		rc = 2;
+	} else {
+		if (b->has_rel) {
+			base = median(c->v[1], c->n[1]);
+			allowed = fmin(allowed, base + fabs(base) * b->rel / 100);
+		}
+		verdict = value > allowed ? "over" : "ok";
+		rc = value > allowed;
+	}
+	printf("%.15g\t", value);
+	put_num(b->limit, b->has_limit);
+	put_num(base, b->has_rel && rc != 2);
+	put_num(allowed, rc != 2);
+	printf("%s\n", verdict);
+	return rc;
+}
+
+/*
+ * Every budget against every unit it names (a unit, a component, or *):
+ * 0 when all hold, 1 when one is over, 2 when data to judge one is
+ * missing (it matters more: the run cannot be vouched for).
+ */
+static int
+check_budgets(const char *budget, const char *run, const char *base)
+{
+	struct budget *b;
+	size_t nb = read_budget(budget, &b), i, j;
+	int worst = 0;
+
+	read_set(run, 0);
+	if (base != NULL)
+		read_set(base, 1);
+	qsort(cells, ncells, sizeof *cells, cmp_cell);
+	printf("##budget\t%s\n##run\t%s\n##baseline\t%s\n", budget, run,
+	    base != NULL ? base : "-");
+	printf("#unit\tfigure\tvalue\tlimit\tbaseline\tallowed\tverdict\n");
+	for (i = 0; i < nb; i++) {
+		size_t matched = 0;
+
+		for (j = 0; j < ncells; j++) {
+			const struct cell *c = &cells[j];
+			int rc;
+
+			if (strcmp(c->figure, b[i].figure) != 0 ||
+			    (strcmp(b[i].name, "*") != 0 &&
+			    strcmp(b[i].name, c->unit) != 0 &&
+			    strcmp(b[i].name, c->component) != 0))
+				continue;
+			matched++;
+			rc = check_cell(&b[i], c, base != NULL);
+			if (rc == 2 || (rc == 1 && worst == 0))
+				worst = rc;
+		}
+		if (matched == 0) {
+			printf("%s\t%s\t-\t", b[i].name, b[i].figure);
+			put_num(b[i].limit, b[i].has_limit);
+			printf("-\t-\tmissing\n");
+			worst = 2;
+		}
+		free(b[i].name);
+		free(b[i].figure);
+	}
+	free(b);
+	return worst;
+}
+
+/*
+ * A budget from a baseline: per unit and figure, its median plus the
+ * margin (percent of it) or the figure's floor, whichever is larger, so
+ * that a figure near 0 is not held to its noise.
+ */
+static void
+budget_from(const char *base, double margin)
+{
+	size_t i;
+
+	read_set(base, 0);
+	qsort(cells, ncells, sizeof *cells, cmp_cell);
+	printf("##margin\t%g\n", margin);
+	printf("#unit\tfigure\tlimit\trelative\n");
+	for (i = 0; i < ncells; i++) {
+		struct cell *c = &cells[i];
+		int r = figure_rank(c->figure);
+		double m;
+
+		if (r == (int)NFIGURES || c->n[0] == 0)
+			continue;
+		qsort(c->v[0], c->n[0], sizeof *c->v[0], cmp_double);
+		m = median(c->v[0], c->n[0]);
+		/* A heap that shrank in the baseline must not forbid one
+		 * that stays flat. */
+		printf("%s\t%s\t%.15g\t-\n", c->unit, c->figure,
+		    (strcmp(c->figure, "heap_slope") == 0 ? fmax(m, 0) : m) +
+		    fmax(fabs(m) * margin / 100, figures[r].floor));
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "budget", required_argument, NULL, 'b' },
+		{ "budget-from", required_argument, NULL, 'm' },
 		{ "figures", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "noise", required_argument, NULL, 'N' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char *budget = NULL;
+	double margin = -1;
 	int ch, i, fig = 0, rval = 0;
 
 	msg_init(argv);
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'b':
+			budget = optarg;
+			data_error = 2;
+			break;
 		case 'f':
 			fig = 1;
+			break;
+		case 'm':
+			if (num_double(optarg, &margin) != 0 || margin < 0 ||
+			    !isfinite(margin))
+				msg_die(2, "--budget-from: not a percentage: %s",
+				    optarg);
 			break;
 		case 'h':
 			printf("usage: set-stats [--noise pct] a.tsv b.tsv\n"
 			    "       set-stats --figures run ...\n"
+			    "       set-stats --budget file run.tsv "
+			    "[baseline.tsv]\n"
+			    "       set-stats --budget-from pct baseline.tsv\n"
 			    "Median, 95%% CI and Mann-Whitney U per figure of "
 			    "two sets of runs.\nSee set-stats(1).\n");
 			exit(0);
@@ -589,21 +890,33 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (fig ? argc < 1 : argc != 2)
+	if (fig + (budget != NULL) + (margin >= 0) > 1)
+		msg_die(2, "--figures, --budget and --budget-from do not go "
+		    "together");
+	if (budget != NULL ? argc < 1 || argc > 2 : fig ? argc < 1 :
+	    margin >= 0 ? argc != 1 : argc != 2)
 		usage();
-	if (fig) {
-		printf("#run\tunit\tfigure\tvalue\n");
+	if (margin >= 0)
+		budget_from(argv[0], margin);
+	else if (budget != NULL)
+		rval = check_budgets(budget, argv[0], argc == 2 ? argv[1] : NULL);
+	else if (fig) {
+		printf("#run\tunit\tcomponent\tfigure\tvalue\n");
 		for (i = 0; i < argc; i++)
 			rval |= figures_of(argv[i]);
 	} else
 		compare_sets(argv[0], argv[1]);
-	return rval | msg_close_stdout();
+	if (msg_close_stdout() != 0)
+		return budget != NULL ? 2 : 1;
+	return rval;
 }
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: set-stats [--noise pct] a.tsv b.tsv\n"
-	    "       set-stats --figures run ...\n");
+	    "       set-stats --figures run ...\n"
+	    "       set-stats --budget file run.tsv [baseline.tsv]\n"
+	    "       set-stats --budget-from pct baseline.tsv\n");
 	exit(2);
 }
