@@ -147,6 +147,14 @@ test_expect_success 'refused: a value that is no number, a run twice, other colu
 	test_cmp expect err
 '
 
+test_expect_success 'an empty set: a header and no rows' '
+	printf "#run\tunit\tfigure\tvalue\n" >e.tsv &&
+	set-stats e.tsv e.tsv >actual &&
+	{ grep -vc "^#" actual >got || :; } &&
+	echo 0 >want &&
+	test_cmp want got
+'
+
 test_expect_success 'usage' '
 	test_expect_code 2 set-stats a.tsv 2>err &&
 	printf "usage: set-stats [--noise pct] a.tsv b.tsv\n       set-stats --figures run ...\n       set-stats --budget file run.tsv [baseline.tsv]\n       set-stats --budget-from pct baseline.tsv\n" >expect &&
@@ -223,10 +231,12 @@ test_expect_success '--figures: components from units.tsv, else replicas -N of o
 	grep "^r	oc-0	oc	goroutines	1$" actual
 '
 
-# two runs of a unit "oc-0" (component oc): peak 100 and 300 (median 200).
+# three runs of a unit "oc-0" (component oc): peak 300, 100 and 200,
+# out of order (median 200).
 test_setup 'figures of a run set and a baseline, for budgets' '
 	printf "#run\tunit\tcomponent\tfigure\tvalue\n" >run.tsv &&
-	printf "r.1\toc-0\toc\tpeak_heap\t100\nr.2\toc-0\toc\tpeak_heap\t300\n" >>run.tsv &&
+	printf "r.1\toc-0\toc\tpeak_heap\t300\nr.2\toc-0\toc\tpeak_heap\t100\n" >>run.tsv &&
+	printf "r.3\toc-0\toc\tpeak_heap\t200\n" >>run.tsv &&
 	printf "r.1\toc-0\toc\tcores_mean\t0.5\n" >>run.tsv &&
 	printf "#run\tunit\tcomponent\tfigure\tvalue\n" >base.tsv &&
 	printf "b.1\toc-0\toc\tpeak_heap\t150\n" >>base.tsv

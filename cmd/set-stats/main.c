@@ -227,7 +227,8 @@ run_units(const char *dir, char ***out)
 		}
 	}
 	closedir(d);
-	qsort(u, n, sizeof *u, cmp_str);
+	if (n > 1)
+		qsort(u, n, sizeof *u, cmp_str);
 	for (i = j = 0; i < n; i++) {
 		if (j > 0 && strcmp(u[j - 1], u[i]) == 0)
 			free(u[i]);
@@ -580,14 +581,24 @@ verdict(const struct cell *c, const struct utest *t, double delta)
 	return delta > 0 ? "regression" : "improvement";
 }
 
+/* Sorts both sides' values, which median and the CI need. */
+static void
+sort_cell(struct cell *c)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (c->n[i] > 0)
+			qsort(c->v[i], c->n[i], sizeof *c->v[i], cmp_double);
+}
+
 static void
 put_cell(struct cell *c)
 {
 	struct utest t;
 	double ma, delta;
 
-	qsort(c->v[0], c->n[0], sizeof *c->v[0], cmp_double);
-	qsort(c->v[1], c->n[1], sizeof *c->v[1], cmp_double);
+	sort_cell(c);
 	printf("%s\t%s\t", c->unit, c->figure);
 	put_side(c->v[0], c->n[0]);
 	put_side(c->v[1], c->n[1]);
@@ -614,7 +625,8 @@ compare_sets(const char *a, const char *b)
 
 	read_set(a, 0);
 	read_set(b, 1);
-	qsort(cells, ncells, sizeof *cells, cmp_cell);
+	if (ncells > 1)
+		qsort(cells, ncells, sizeof *cells, cmp_cell);
 	printf("##a\t%s\n##b\t%s\n", a, b);
 	printf("##test\tMann-Whitney U, two-sided: exact without ties and "
 	    "at most %d runs a set, else normal with tie and continuity "
@@ -770,7 +782,10 @@ check_budgets(const char *budget, const char *run, const char *base)
 	read_set(run, 0);
 	if (base != NULL)
 		read_set(base, 1);
-	qsort(cells, ncells, sizeof *cells, cmp_cell);
+	if (ncells > 1)
+		qsort(cells, ncells, sizeof *cells, cmp_cell);
+	for (i = 0; i < ncells; i++)
+		sort_cell(&cells[i]);
 	printf("##budget\t%s\n##run\t%s\n##baseline\t%s\n", budget, run,
 	    base != NULL ? base : "-");
 	printf("#unit\tfigure\tvalue\tlimit\tbaseline\tallowed\tverdict\n");
@@ -815,7 +830,8 @@ budget_from(const char *base, double margin)
 	size_t i;
 
 	read_set(base, 0);
-	qsort(cells, ncells, sizeof *cells, cmp_cell);
+	if (ncells > 1)
+		qsort(cells, ncells, sizeof *cells, cmp_cell);
 	printf("##margin\t%g\n", margin);
 	printf("#unit\tfigure\tlimit\trelative\n");
 	for (i = 0; i < ncells; i++) {
@@ -825,7 +841,7 @@ budget_from(const char *base, double margin)
 
 		if (r == (int)NFIGURES || c->n[0] == 0)
 			continue;
-		qsort(c->v[0], c->n[0], sizeof *c->v[0], cmp_double);
+		sort_cell(c);
 		m = median(c->v[0], c->n[0]);
 		/* A heap that shrank in the baseline must not forbid one
 		 * that stays flat. */
