@@ -29,7 +29,8 @@ LIBS_CURL = -lcurl
 B ?= build
 BIN ?= bin
 
-PROGS = pprof-decode pprof-top pprof-fetch pprof-series pprof-diff md-report
+PROGS = pprof-decode pprof-top pprof-fetch pprof-series pprof-diff md-report \
+	pprof-encode set-stats
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:lib/%.c=$(B)/lib/%.o) $(B)/gen/profile.pb-c.o
 UNIT = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c)) \
@@ -213,7 +214,8 @@ fuzz: deps all fuzz-build
 
 # md-report is four files: the CLI and loading, the two reports, markdown.
 MDREPORT_OBJ = $(B)/cmd/md-report.o $(B)/cmd/md-report-md.o \
-	$(B)/cmd/md-report-analysis.o $(B)/cmd/md-report-compare.o
+	$(B)/cmd/md-report-analysis.o $(B)/cmd/md-report-compare.o \
+	$(B)/cmd/md-report-sets.o
 
 $(B)/cmd/md-report-%.o: cmd/md-report/%.c cmd/md-report/md.h \
 		cmd/md-report/report.h $(wildcard lib/*.h) $(B)/gen/profile.pb-c.h

@@ -10,7 +10,10 @@ usage_text() {
 	usage: e2e-profile run [NAME [TARGET]]
 	       e2e-profile analyze [NAME]
 	       e2e-profile compare A B
+	       e2e-profile compare --write-budget FILE [--margin PCT] BASELINE
 	       e2e-profile collect [COMPONENT]
+	       e2e-profile check RUN [--budget FILE] [--baseline RUN] [--step-summary FILE]
+	       e2e-profile pprof [NAME]
 	       e2e-profile help
 	EOF
 }
@@ -39,7 +42,7 @@ test_expect_success 'help: the usage, the commands and every setting on stdout, 
 	dash "$E2E" help >out 2>err &&
 	test_must_be_empty err &&
 	usage_text >expect &&
-	head -n 5 out >actual &&
+	head -n 8 out >actual &&
 	test_cmp expect actual &&
 	for v in NAMESPACE INTERVAL CPU_DURATION MODE GOROUTINES DIR TEST_TARGET \
 	    COMPONENTS TRANSPORT PPROF_PORT READY_TIMEOUT FORCE; do

@@ -602,7 +602,11 @@ main(int argc, char *argv[])
 			printf("usage: md-report [-n top] [--points n] "
 			    "[--noise percent] analysis run\n"
 			    "       md-report [options] compare run-a run-b "
-			    "diff-dir\nRender profiled e2e runs as markdown. "
+			    "diff-dir\n"
+			    "       md-report [options] sets name-a name-b "
+			    "stats.tsv\n"
+			    "       md-report budget run check.tsv\n"
+			    "Render profiled e2e runs as markdown. "
 			    "See md-report(1).\n");
 			return 0;
 		case 'n':
@@ -643,6 +647,13 @@ main(int argc, char *argv[])
 		report_compare(&out, &a, &b, argv[3]);
 		run_free(&a);
 		run_free(&b);
+	} else if (argc == 4 && strcmp(argv[0], "sets") == 0) {
+		if (report_sets(&out, argv[1], argv[2], argv[3], err,
+		    sizeof err) != 0)
+			msg_die(1, "%s", err);
+	} else if (argc == 3 && strcmp(argv[0], "budget") == 0) {
+		if (report_budget(&out, argv[1], argv[2], err, sizeof err) != 0)
+			msg_die(1, "%s", err);
 	} else
 		usage();
 	render(&out);
@@ -655,6 +666,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: md-report [-n top] [--points n] "
 	    "[--noise percent] analysis run\n"
-	    "       md-report [options] compare run-a run-b diff-dir\n");
+	    "       md-report [options] compare run-a run-b diff-dir\n"
+	    "       md-report [options] sets name-a name-b stats.tsv\n"
+	    "       md-report budget run check.tsv\n");
 	exit(2);
 }

@@ -149,4 +149,10 @@ void report_analysis(struct sbuf *b, const struct run *r);
 void report_compare(struct sbuf *b, const struct run *a, const struct run *bb,
     const char *diffdir);
 
+/* sets.c: set-stats' comparison and budget check; 0, or -1 and err. */
+int report_sets(struct sbuf *b, const char *name_a, const char *name_b,
+    const char *stats, char *err, size_t errlen);
+int report_budget(struct sbuf *b, const char *run, const char *check,
+    char *err, size_t errlen);
+
 #endif

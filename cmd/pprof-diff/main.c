@@ -29,7 +29,7 @@
 
 static struct {
 	const char *type;
-	int normalize, cum_sort;
+	int normalize, cum_sort, sort_given, folded;
 } opt;
 
 struct side {
@@ -466,10 +466,95 @@ write_diff(double scale)
 	free(order);
 }
 
+/* --folded: per stack, A's sum and B's, for difffolded's two columns. */
+static struct htab fstacks;
+static int64_t *fsum[2];
+static size_t fcap;
+
+static void
+fold_side(const struct side *d, int which, double r)
+{
+	size_t i, nk = htab_count(&d->keys);
+
+	for (i = 0; i < nk; i++) {
+		size_t klen;
+		const char *k = htab_key(&d->keys, i, &klen), *end = k + klen;
+		const char *stack = memchr(k, '\0', klen);
+		int64_t v = d->sums[i];
+		long id;
+
+		stack = memchr(stack + 1, '\0', (size_t)(end - stack - 1));
+		stack++;
+		if (stack == end)
+			continue;
+		if (r != 1)
+			v = (int64_t)round((double)v * r);
+		if ((id = htab_intern(&fstacks, stack,
+		    (size_t)(end - stack))) < 0)
+			msg_die(1, "out of memory");
+		if ((size_t)id >= fcap) {
+			size_t c = fcap ? fcap * 2 : 1024;
+
+			fsum[0] = xrealloc(fsum[0], c * sizeof *fsum[0]);
+			fsum[1] = xrealloc(fsum[1], c * sizeof *fsum[1]);
+			memset(fsum[0] + fcap, 0, (c - fcap) * sizeof *fsum[0]);
+			memset(fsum[1] + fcap, 0, (c - fcap) * sizeof *fsum[1]);
+			fcap = c;
+		}
+		fsum[which][id] = num_add_ov(fsum[which][id], v, &overflow);
+	}
+}
+
+static int
+cmp_fstack(const void *a, const void *b)
+{
+	size_t la, lb;
+	const char *ka = htab_key(&fstacks, *(const uint32_t *)a, &la);
+	const char *kb = htab_key(&fstacks, *(const uint32_t *)b, &lb);
+	int c = memcmp(ka, kb, la < lb ? la : lb);
+
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+/* "stack a b" per stack, sorted by stack, stacks zero on both sides out. */
+static void
+write_folded(double scale)
+{
+	size_t i, n;
+	uint32_t *order;
+
+	htab_init(&fstacks);
+	fold_side(&A, 0, 1);
+	fold_side(&B, 1, scale);
+	if (overflow)
+		msg_die(1, "%s, %s: values overflow a 64-bit sum", A.name,
+		    B.name);
+	n = htab_count(&fstacks);
+	order = xrealloc(NULL, (n + 1) * sizeof *order);
+	for (i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	qsort(order, n, sizeof *order, cmp_fstack);
+	for (i = 0; i < n; i++) {
+		size_t len;
+		const char *k = htab_key(&fstacks, order[i], &len);
+
+		if (fsum[0][order[i]] == 0 && fsum[1][order[i]] == 0)
+			continue;
+		obuf_put(&out, k, len);
+		obuf_putc(&out, ' ');
+		obuf_i64(&out, fsum[0][order[i]]);
+		obuf_putc(&out, ' ');
+		obuf_i64(&out, fsum[1][order[i]]);
+		obuf_putc(&out, '\n');
+	}
+	free(order);
+}
+
 static void
 parse_options(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "folded", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "normalize", no_argument, NULL, 'N' },
 		{ "sort", required_argument, NULL, 's' },
@@ -481,9 +566,12 @@ parse_options(int argc, char *argv[])
 
 	while ((ch = getopt_long(argc, argv, "t:", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'F':
+			opt.folded = 1;
+			break;
 		case 'h':
 			printf("usage: pprof-diff [-t type] [--normalize] "
-			    "[--sort flat|cum] a b\n"
+			    "[--sort flat|cum | --folded] a b\n"
 			    "Per-function flat and cum of two profiles and "
 			    "their difference b - a,\nas go tool pprof -top "
 			    "-base a b. See pprof-diff(1).\n");
@@ -492,6 +580,7 @@ parse_options(int argc, char *argv[])
 			opt.normalize = 1;
 			break;
 		case 's':
+			opt.sort_given = 1;
 			if (strcmp(optarg, "cum") == 0)
 				opt.cum_sort = 1;
 			else if (strcmp(optarg, "flat") == 0)
@@ -512,6 +601,18 @@ parse_options(int argc, char *argv[])
 	}
 }
 
+/* Both sides' samples by function, B scaled by scale. */
+static void
+diff_tables(double scale)
+{
+	if (!A.table)
+		attribute(&A, 1);
+	if (!B.table)
+		attribute(&B, scale);
+	else if (scale != 1)
+		scale_table(&B, scale);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -523,6 +624,8 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc != 2)
 		usage();
+	if (opt.folded && opt.sort_given)
+		msg_die(2, "--folded is sorted by stack: no --sort");
 	if (strcmp(argv[0], "-") == 0 && strcmp(argv[1], "-") == 0)
 		msg_die(2, "only one of a and b can be standard input");
 
@@ -543,14 +646,16 @@ main(int argc, char *argv[])
 
 		scale = nb != 0 ? (double)na / (double)nb : 0;
 	}
-	if (!A.table)
-		attribute(&A, 1);
-	if (!B.table)
-		attribute(&B, scale);
-	else if (scale != 1)
-		scale_table(&B, scale);
 	obuf_init(&out, stdout);
-	write_diff(scale);
+	if (opt.folded) {
+		if (A.table || B.table)
+			msg_die(1, "%s: --folded needs two sample streams, "
+			    "not a pprof-top table", A.table ? A.name : B.name);
+		write_folded(scale);
+	} else {
+		diff_tables(scale);
+		write_diff(scale);
+	}
 	if (obuf_flush(&out) != 0) {
 		msg_warn("stdout: write error");
 		return 1;
@@ -562,6 +667,6 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: pprof-diff [-t type] [--normalize] "
-	    "[--sort flat|cum] a b\n");
+	    "[--sort flat|cum | --folded] a b\n");
 	exit(2);
 }
