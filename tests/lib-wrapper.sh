@@ -99,6 +99,7 @@ TOOLS_SECONDS ?= 1
 BUILD_SECONDS ?= 2
 READY_SECONDS ?= 1
 LATE_SECONDS ?= 2
+LOAD_SECONDS ?= 1
 SUITE_SECONDS ?= 3
 REPLICAS ?= 1
 .PHONY: tools docker-build test-e2e test-experimental-e2e test-upgrade-st2st-e2e run
@@ -113,6 +114,7 @@ kind-cluster-%: tools
 	KUBECONFIG=$(E2E_KUBECONFIG) $(KIND) export kubeconfig --name $*
 kind-load-%: kind-cluster-% docker-build
 	$(KIND) load docker-image quay.io/operator-framework/operator-controller:devel --name $*
+	sleep $(LOAD_SECONDS)
 kind-deploy-%: kind-load-%
 	KUBECONFIG=$(E2E_KUBECONFIG) $(OLM) $* deploy $(REPLICAS)
 wait-%: kind-deploy-%
