@@ -80,7 +80,7 @@ test_expect_success 'only this run'"'"'s pods were profiled: by name, port-forwa
 
 test_expect_success 'no profile older than this run'"'"'s cluster' '
 	created=$(run_tsv cluster_created) &&
-	awk -F"\t" "!/^#/ && \$5 == \"ok\" { print \$1 }" \
+	awk -F"\t" "!/^#/ && \$5 == \"ok\" { print substr(\$1, 1, 19) \"Z\" }" \
 	    "$E2E_PROFILE_DIR/next/collection.log" >times &&
 	test "$(wc -l <times)" -ge 6 &&
 	awk -v c="$created" "\$1 < c { bad = 1 } END { exit bad }" times

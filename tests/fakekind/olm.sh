@@ -98,7 +98,7 @@ remove() {
 replace() {
 	pod oc "$2" 0; pod cd "$2" 0; render; sleep 1
 	pod oc "$2" 1; pod cd "$2" 1; render; sleep 1
-	holder oc "${3:-$2}"; holder cd "${3:-$2}"; terminate "$1"; render; sleep 2
+	holder oc "${3:-$2}"; holder cd "${3:-$2}"; terminate "$1"; render; sleep 3
 	remove "$1"; render
 }
 
