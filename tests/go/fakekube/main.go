@@ -1293,6 +1293,15 @@ func writeStatus(w http.ResponseWriter, code int, reason, message string, detail
 	})
 }
 
+// qualified is a resource as the API server names it in messages: with
+// its group, if it has one.
+func qualified(resource string) string {
+	if gv := apiVersionOf[resource]; strings.Contains(gv, "/") {
+		return resource + "." + gv[:strings.Index(gv, "/")]
+	}
+	return resource
+}
+
 func notFound(w http.ResponseWriter, resource, name string) {
 	writeStatus(w, http.StatusNotFound, "NotFound", fmt.Sprintf("%s %q not found", resource, name),
 		&statusDetails{Name: name, Kind: resource})
@@ -1416,7 +1425,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if q.name != "" {
 		o := s.store.get(q.resource, q.namespace, q.name)
 		if o == nil {
-			notFound(w, q.resource, q.name)
+			notFound(w, qualified(q.resource), q.name)
 			return
 		}
 		if table {
