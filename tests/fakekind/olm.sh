@@ -142,7 +142,7 @@ upgrade)
 	;;
 scale0)
 	echo 0 >"$d/replicas"
-	terminate all; render; sleep 2
+	terminate all; render; sleep 3
 	remove all; render
 	;;
 *)
