@@ -253,7 +253,8 @@ kind_servers() {
 	cat "$TRASH"/kind/*/pid 2>/dev/null
 }
 
-# stop_clusters: every cluster of the fake kind deleted (at the end).
+# stop_clusters: every cluster of the fake kind deleted: before test_done,
+# which removes the trash directory, and on exit.
 stop_clusters() {
 	for _sc_c in $(clusters); do
 		kind delete cluster --name "$_sc_c" 2>/dev/null

@@ -160,4 +160,5 @@ test_expect_success 'nothing is left running' '
 	test_must_be_empty left
 '
 
+stop_clusters
 test_done

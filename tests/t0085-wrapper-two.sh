@@ -102,4 +102,5 @@ test_expect_success 'nothing is left running but the dev cluster' '
 	test_must_be_empty left
 '
 
+stop_clusters
 test_done
