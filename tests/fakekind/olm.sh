@@ -17,7 +17,8 @@
 #               deleted), S seconds; SUITE_FAIL=1 then fails
 #   upgrade     the same rolling update, pprof only if HELM_SETTINGS has
 #               options.profiling.enabled=true (as the upgrade targets)
-#   scale0      both deployments scaled to 0: the pods are deleted
+#   scale0      both deployments scaled to 0: the pods are deleted, the
+#               leases released
 NS=olmv1-system
 OC=operator-controller-controller-manager
 CD=catalogd-controller-manager
@@ -141,7 +142,10 @@ upgrade)
 	replace a c
 	;;
 scale0)
+	# Both managers release their leases as they stop
+	# (LeaderElectionReleaseOnCancel).
 	echo 0 >"$d/replicas"
+	: >"$d/lease.oc"; : >"$d/lease.cd"
 	terminate all; render; sleep 3
 	remove all; render
 	;;
