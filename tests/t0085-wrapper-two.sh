@@ -86,6 +86,20 @@ test_expect_success 'no warning in either; the dev cluster is still there' '
 	test_cmp dev.pods actual
 '
 
+# The kind deletes left no current context: E2E_PROFILE_CONTEXT names one.
+run=ctx
+test_expect_success 'E2E_PROFILE_CONTEXT: that cluster, whatever is current' '
+	test_must_fail kubectl config current-context &&
+	TEST_SECONDS=2 E2E_PROFILE_CONTEXT=kind-$DEV E2E_PROFILE_INTERVAL=1 \
+	    E2E_PROFILE_MODE=heap E2E_PROFILE_COMPONENTS="operator-controller=control-plane=$OC" \
+	    e2e_profile run ctx sleep >out 2>err &&
+	grep "^e2e-profile: cluster: kind-$DEV of $KUBECONFIG (E2E_PROFILE_KUBECONFIG/E2E_PROFILE_CONTEXT)$" err &&
+	test "$(run_tsv context)" = kind-$DEV &&
+	test "$(run_tsv kubeconfig)" = "$KUBECONFIG" &&
+	test "$(run_tsv cluster)" = - &&
+	grep "	operator-controller	discovered	pod $OC-dev-a (uid " "$E2E_PROFILE_DIR/ctx/events.tsv"
+'
+
 test_expect_success 'a run directory inside a git checkout, not ignored: said once' '
 	grep "^e2e-profile: $TRASH/checkout/e2e-profiles is inside the git checkout $TRASH/checkout and not ignored: consider adding '"'"'e2e-profiles/'"'"' to its .gitignore$" err.s &&
 	test "$(grep -c "gitignore" err.s)" = 1 &&
