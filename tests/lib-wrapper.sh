@@ -1,5 +1,5 @@
 # tests/lib-wrapper.sh - fixtures of the e2e-profile wrapper's tests
-# (tests/t0080-wrapper-*.sh), sourced after lib.sh.
+# (tests/t0080-wrapper-*.sh, t0082 to t0085), sourced after lib.sh.
 #
 # A run needs a test to run and pods to profile. The test is a make target
 # of a Makefile written here (sleep: runs TEST_SECONDS, default 6, and
@@ -38,6 +38,7 @@
 #   start_cluster         fakekube on state.json, kubeconfig, the stand-in
 #   install_kind          the stand-in and the fake kind, no cluster
 #   clusters              the fake kind's clusters (kind get clusters)
+#   stop_clusters         delete them all (before test_done)
 #   pod NAME DEPLOY UID [BACKEND]   one pod of the state file (JSON)
 #   write_state POD...    the whole cluster, swapped in atomically
 #   leftovers SID         live processes of session SID or naming TRASH
