@@ -25,7 +25,8 @@
 # writes kubeconfigs as kind does; tests/fakekind/olm.sh plays
 # operator-controller and catalogd on such a cluster. The Makefile's
 # test-e2e, test-experimental-e2e (2 replicas), test-upgrade-st2st-e2e and
-# run play operator-controller's targets in their order: tools (bingo's
+# run play operator-controller's targets in their order (test-default-e2e
+# makes its cluster without exporting a kubeconfig): tools (bingo's
 # kind), the cluster (kind-cluster-%: delete, create, export into
 # .kubeconfig/NAME.kubeconfig), the image build, the deployment with late
 # readiness, the suite with a rolling update and a new leader, coverage's
@@ -137,6 +138,14 @@ test-upgrade-st2st-e2e: kind-load-operator-controller-upgrade-st2st-e2e
 	sleep $(SUITE_SECONDS)
 	-$(KIND) delete cluster --name operator-controller-upgrade-st2st-e2e
 run: wait-operator-controller
+# A target whose cluster has kind's default kubeconfig only.
+test-default-e2e: tools
+	@$(KIND) delete cluster --name default-e2e 2>/dev/null || true; \
+	$(KIND) create cluster --name default-e2e
+	$(OLM) default-e2e deploy 1
+	$(OLM) default-e2e ready a
+	sleep $(SUITE_SECONDS)
+	-$(KIND) delete cluster --name default-e2e
 EOF
 cp "$TESTS/fakekind/olm.sh" "$TRASH/olm.sh"
 cat >"$TRASH/test-body.sh" <<'EOF'

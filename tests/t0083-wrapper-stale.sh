@@ -44,7 +44,7 @@ test_expect_success 'a run whose suite fails: exit 2, its cluster left and curre
 run=next
 test_expect_success 'the next run: exit 0, the old cluster deleted by make, its own made and deleted' '
 	backends NEW &&
-	TAG=new1 TOOLS_SECONDS=3 BUILD_SECONDS=2 LATE_SECONDS=0 SUITE_SECONDS=2 \
+	TAG=new1 TOOLS_SECONDS=2 BUILD_SECONDS=2 LATE_SECONDS=0 SUITE_SECONDS=2 \
 	    E2E_PROFILE_INTERVAL=1 E2E_PROFILE_MODE=heap \
 	    e2e_profile run next test-e2e >out 2>err &&
 	test_must_be_empty out &&
@@ -92,6 +92,43 @@ test_expect_success 'the peak is this run'"'"'s pods'"'"', which do not leak' '
 		! grep -q "	main\.leakyRetain	" "$E2E_PROFILE_DIR/next/analysis/$u.heap.peak.tsv" ||
 		    { echo "$u"; exit 1; }
 	done
+'
+
+# Without an export, the cluster's kubeconfig is kind's default one, which
+# anything may write during the run: the cluster's age tells.
+D=default-e2e
+run=dflt
+test_expect_success 'an earlier cluster of the same name, the default kubeconfig written meanwhile' '
+	backends OLD &&
+	TAG=old2 kind create cluster --name $D 2>/dev/null &&
+	TAG=old2 sh olm.sh $D deploy 1 && TAG=old2 sh olm.sh $D ready a &&
+	# Creation times are whole seconds: the earlier cluster is older.
+	sleep 1 &&
+	backends NEW &&
+	{ TAG=new2 TOOLS_SECONDS=4 SUITE_SECONDS=3 E2E_PROFILE_INTERVAL=1 \
+	    E2E_PROFILE_MODE=heap dash "$E2E" run dflt test-default-e2e >out 2>err
+	  echo $? >rc; } &
+	i=0 &&
+	until grep -q "	cluster-waiting	" "$E2E_PROFILE_DIR/dflt/events.tsv" 2>/dev/null; do
+		i=$((i + 1)) && test "$i" -le 100 && sleep 0.1 || exit 1
+	done &&
+	kubectl config set-context scratch --cluster=nowhere >/dev/null &&
+	wait &&
+	echo 0 >expect &&
+	test_cmp expect rc &&
+	test -z "$(clusters)"
+'
+
+test_expect_success 'the earlier cluster is said to be ignored, once; the new one is profiled' '
+	grep "^e2e-profile: cluster: kind-$D of $KUBECONFIG (make -n test-default-e2e: kind cluster $D)$" err &&
+	grep "^e2e-profile: ignoring kind cluster $D created [0-9TZ:-]*, before this run started: an earlier run'"'"'s$" err &&
+	test "$(grep -c "^e2e-profile: ignoring kind cluster " err)" = 1 &&
+	# Before it is written, the kubeconfig is an earlier one too.
+	grep "^e2e-profile: ignoring $KUBECONFIG: written before this run started" err &&
+	test "$(grep -c "^e2e-profile: ignoring " err)" = 2 &&
+	test "$(cut -f5 "$E2E_PROFILE_DIR/dflt/units.tsv" | sed -n 2p)" = "$OC-new2-a" &&
+	! grep -e "-old2-" "$TRASH/pf.log" &&
+	awk -v a="$(run_tsv cluster_created)" -v b="$(run_tsv started)" "BEGIN { exit !(a >= b) }"
 '
 
 test_expect_success 'nothing is left running' '
