@@ -1,5 +1,5 @@
 # tests/lib-wrapper.sh - fixtures of the e2e-profile wrapper's tests
-# (tests/t0080-wrapper-*.sh), sourced after lib.sh.
+# (tests/t0080-wrapper-*.sh, t0082 to t0085), sourced after lib.sh.
 #
 # A run needs a test to run and pods to profile. The test is a make target
 # of a Makefile written here (sleep: runs TEST_SECONDS, default 6, and
@@ -14,16 +14,32 @@
 # "Forwarding from 127.0.0.1:PORT -> 6060" (and the [::1] line when no
 # --address is given) on stdout, then waits until killed. It forwards
 # nothing itself: PORT is the port of the pod's backend, the workload
-# listening on loopback (from the file backends.tsv), or port 1, closed,
-# when the pod has none. Like the real one it exits with "error: lost
-# connection to pod" once the pod is gone. Each one logs its arguments and
-# pid to pf.log.
+# listening on loopback (fakekube's annotation fakekube.invalid/backend,
+# read from the cluster that --kubeconfig and --context name), or port 1,
+# closed, when the pod has none. Like the real one it exits with "error:
+# lost connection to pod" once the pod is gone, or its cluster. Each one
+# logs its arguments and pid to pf.log.
+#
+# install_kind puts tests/fakekind/kind on PATH, a fake kind that makes
+# clusters as kind v0.2x does, each its own fakekube on kind/NAME/, and
+# writes kubeconfigs as kind does; tests/fakekind/olm.sh plays
+# operator-controller and catalogd on such a cluster. The Makefile's
+# test-e2e, test-experimental-e2e (2 replicas), test-upgrade-st2st-e2e and
+# run play operator-controller's targets in their order (test-default-e2e
+# makes its cluster without exporting a kubeconfig): tools (bingo's
+# kind), the cluster (kind-cluster-%: delete, create, export into
+# .kubeconfig/NAME.kubeconfig), the image build, the deployment with late
+# readiness, the suite with a rolling update and a new leader, coverage's
+# scale to 0, the delete (not reached when the suite fails).
 #
 #   E2E                   the wrapper; run it with e2e_profile (under dash)
 #   needs_cluster         skip all unless the Go programs, kubectl, dash
 #                         and curl are there
 #   OC1 OC2 OC3 CD1       pod names, UID1..UID4 their uids
 #   start_cluster         fakekube on state.json, kubeconfig, the stand-in
+#   install_kind          the stand-in and the fake kind, no cluster
+#   clusters              the fake kind's clusters (kind get clusters)
+#   stop_clusters         delete them all (before test_done)
 #   pod NAME DEPLOY UID [BACKEND]   one pod of the state file (JSON)
 #   write_state POD...    the whole cluster, swapped in atomically
 #   leftovers SID         live processes of session SID or naming TRASH
@@ -75,6 +91,63 @@ sleep:
 fail:
 	@sh '$(CURDIR)/test-body.sh' $(TEST_SECONDS); echo 'test: FAIL'; exit 3
 EOF
+cat >>"$TRASH/Makefile" <<'EOF'
+
+KIND ?= kind
+KUBECONFIG_DIR := $(CURDIR)/.kubeconfig
+E2E_KUBECONFIG = $(KUBECONFIG_DIR)/$*.kubeconfig
+OLM = sh '$(CURDIR)/olm.sh'
+TOOLS_SECONDS ?= 1
+BUILD_SECONDS ?= 2
+READY_SECONDS ?= 1
+LATE_SECONDS ?= 2
+LOAD_SECONDS ?= 1
+SUITE_SECONDS ?= 3
+REPLICAS ?= 1
+.PHONY: tools docker-build test-e2e test-experimental-e2e test-upgrade-st2st-e2e run
+tools:
+	@echo 'tools: kind'; sleep $(TOOLS_SECONDS)
+docker-build:
+	@echo 'build: images'; sleep $(BUILD_SECONDS)
+kind-cluster-%: tools
+	@$(KIND) delete cluster --name $* 2>/dev/null || true; \
+	$(KIND) create cluster --name $* --config ./kind-config.yaml; \
+	mkdir -p $(KUBECONFIG_DIR); \
+	KUBECONFIG=$(E2E_KUBECONFIG) $(KIND) export kubeconfig --name $*
+kind-load-%: kind-cluster-% docker-build
+	$(KIND) load docker-image quay.io/operator-framework/operator-controller:devel --name $*
+	sleep $(LOAD_SECONDS)
+kind-deploy-%: kind-load-%
+	KUBECONFIG=$(E2E_KUBECONFIG) $(OLM) $* deploy $(REPLICAS)
+wait-%: kind-deploy-%
+	@sleep $(READY_SECONDS); $(OLM) $* ready a; sleep $(LATE_SECONDS); $(OLM) $* ready b
+e2e-run-%: wait-%
+	KUBECONFIG=$(E2E_KUBECONFIG) $(OLM) $* suite $(SUITE_SECONDS)
+e2e-coverage-%: e2e-run-%
+	KUBECONFIG=$(E2E_KUBECONFIG) $(OLM) $* scale0
+test-e2e: e2e-coverage-operator-controller-e2e
+	-$(KIND) delete cluster --name operator-controller-e2e
+test-experimental-e2e: REPLICAS = 2
+test-experimental-e2e: e2e-coverage-operator-controller-experimental-e2e
+	-$(KIND) delete cluster --name operator-controller-experimental-e2e
+test-upgrade-st2st-e2e: kind-load-operator-controller-upgrade-st2st-e2e
+	PPROF=0 $(OLM) operator-controller-upgrade-st2st-e2e deploy 1
+	PPROF=0 $(OLM) operator-controller-upgrade-st2st-e2e ready a
+	sleep $(SUITE_SECONDS)
+	$(OLM) operator-controller-upgrade-st2st-e2e upgrade
+	sleep $(SUITE_SECONDS)
+	-$(KIND) delete cluster --name operator-controller-upgrade-st2st-e2e
+run: wait-operator-controller
+# A target whose cluster has kind's default kubeconfig only.
+test-default-e2e: tools
+	@$(KIND) delete cluster --name default-e2e 2>/dev/null || true; \
+	$(KIND) create cluster --name default-e2e
+	$(OLM) default-e2e deploy 1
+	$(OLM) default-e2e ready a
+	sleep $(SUITE_SECONDS)
+	-$(KIND) delete cluster --name default-e2e
+EOF
+cp "$TESTS/fakekind/olm.sh" "$TRASH/olm.sh"
 cat >"$TRASH/test-body.sh" <<'EOF'
 echo "test: running for $1 s"
 if [ -n "${E2E_SUMMARY_OUTPUT-}" ]; then
@@ -95,8 +168,7 @@ pod() {
 	printf '}'
 }
 
-# write_state POD...: the state file, and backends.tsv (pod, backend URL)
-# for the port-forward stand-in.
+# write_state POD...: the state file.
 write_state() {
 	{
 		printf '{"namespaces":["%s"],\n"pods":[' "$NS"
@@ -107,11 +179,6 @@ write_state() {
 		done
 		printf ']}\n'
 	} >"$TRASH/state.tmp" &&
-	for _ws_p in "$@"; do
-		printf '%s\n' "$_ws_p" |
-		    sed -n 's/.*"name":"\([^"]*\)".*"backend":"\([^"]*\)".*/\1\t\2/p'
-	done >"$TRASH/backends.tmp" &&
-	mv "$TRASH/backends.tmp" "$TRASH/backends.tsv" &&
 	mv "$TRASH/state.tmp" "$TRASH/state.json"
 }
 
@@ -119,17 +186,28 @@ start_cluster() {
 	start_server K fakekube -state "$TRASH/state.json" \
 	    -kubeconfig-out "$KUBECONFIG" &&
 	mkdir -p "$TRASH/kbin" &&
+	install_stand_in &&
+	test -s "$KUBECONFIG"
+}
+
+install_stand_in() {
+	mkdir -p "$TRASH/kbin" &&
 	sed -e "s|@REAL@|$(command -v kubectl)|" -e "s|@TRASH@|$TRASH|" \
-	    -e "s|@K@|$K|" >"$TRASH/kbin/kubectl" <<-\EOF &&
+	    >"$TRASH/kbin/kubectl" <<-\EOF &&
 	#!/bin/sh
 	# A stand-in for kubectl port-forward; see tests/lib-wrapper.sh.
 	real=@REAL@
-	[ "${1-}" = port-forward ] || exec "$real" "$@"
+	pf=0
+	for a in "$@"; do
+		[ "$a" != port-forward ] || pf=1
+	done
+	[ "$pf" = 1 ] || exec "$real" "$@"
 	printf '%s %s\n' "$$" "$*" >>'@TRASH@/pf.log'
-	shift
-	ns=default pod= port= addr=
+	g='' ns=default pod='' port='' addr=''
 	while [ "$#" -gt 0 ]; do
 		case $1 in
+		--kubeconfig=* | --context=*) g="$g $1" ;;
+		--kubeconfig | --context) g="$g $1=$2"; shift ;;
 		-n) ns=$2; shift ;;
 		--address) addr=$2; shift ;;
 		pod/*) pod=${1#pod/} ;;
@@ -137,8 +215,11 @@ start_cluster() {
 		esac
 		shift
 	done
-	uid=$("$real" get pod -n "$ns" "$pod" -o 'jsonpath={.metadata.uid}') || exit 1
-	backend=$(awk -F'\t' -v p="$pod" '$1 == p { print $2 }' '@TRASH@/backends.tsv')
+	# shellcheck disable=SC2086 # paths without blanks
+	info=$("$real" $g get pod -n "$ns" "$pod" -o 'jsonpath={.metadata.uid} {.metadata.annotations.fakekube\.invalid/backend}') || exit 1
+	# shellcheck disable=SC2086
+	server=$("$real" $g config view --minify -o 'jsonpath={.clusters[0].cluster.server}') || exit 1
+	uid=${info%% *} backend=${info#* }
 	lport=${backend##*:}
 	[ -n "$lport" ] || lport=1
 	printf 'Forwarding from 127.0.0.1:%s -> %s\n' "$lport" "$port"
@@ -149,24 +230,53 @@ start_cluster() {
 		sleep 1 &
 		s=$!
 		wait "$s"
-		curl -sf "@K@/api/v1/namespaces/$ns/pods/$pod" 2>/dev/null |
+		curl -sf "$server/api/v1/namespaces/$ns/pods/$pod" 2>/dev/null |
 		    grep -q "\"uid\":\"$uid\"" && continue
 		echo 'error: lost connection to pod' >&2
 		exit 1
 	done
 	EOF
 	chmod +x "$TRASH/kbin/kubectl" &&
-	PATH=$TRASH/kbin:$PATH &&
-	export PATH &&
-	test -s "$KUBECONFIG"
+	case :$PATH: in
+	*":$TRASH/kbin:"*) ;;
+	*) PATH=$TRASH/kbin:$PATH && export PATH ;;
+	esac
+}
+
+# install_kind: the kubectl stand-in and the fake kind on PATH.
+install_kind() {
+	FAKEKIND_KUBECTL=$(command -v kubectl) FAKEKIND_HOME=$TRASH/kind \
+	    FAKEKUBE=$GOBIN/fakekube &&
+	export FAKEKIND_KUBECTL FAKEKIND_HOME FAKEKUBE &&
+	install_stand_in &&
+	ln -sf "$TESTS/fakekind/kind" "$TRASH/kbin/kind" &&
+	trap 'stop_clusters; stop_servers' EXIT
+}
+
+# clusters: the fake kind's clusters, one a line.
+clusters() {
+	ls "$TRASH/kind" 2>/dev/null
+}
+
+# kind_servers: the pids of the fake kind's clusters.
+kind_servers() {
+	cat "$TRASH"/kind/*/pid 2>/dev/null
+}
+
+# stop_clusters: every cluster of the fake kind deleted: before test_done,
+# which removes the trash directory, and on exit.
+stop_clusters() {
+	for _sc_c in $(clusters); do
+		kind delete cluster --name "$_sc_c" 2>/dev/null
+	done
 }
 
 # leftovers SID: live processes (not zombies) of session SID, or whose
 # command line names the trash directory, but for the servers of
-# start_server; empty when all is clean.
+# start_server and the fake kind's clusters; empty when all is clean.
 leftovers() {
 	ps -A -o pid= -o sid= -o stat= -o args= >"$TRASH/ps.out" &&
-	awk -v sid="$1" -v trash="$TRASH" -v servers="$test_servers" '
+	awk -v sid="$1" -v trash="$TRASH" -v servers="$test_servers $(kind_servers)" '
 	    BEGIN { n = split(servers, s, " "); for (i = 1; i <= n; i++) srv[s[i]] = 1 }
 	    $3 !~ /^Z/ && !($1 in srv) && ($2 == sid || index($0, trash))' \
 	    "$TRASH/ps.out"

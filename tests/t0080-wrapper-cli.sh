@@ -108,6 +108,14 @@ test_expect_success 'bad components' '
 	E2E_PROFILE_COMPONENTS="a=x=y a=http://127.0.0.1:1" check_usage "E2E_PROFILE_COMPONENTS: component '"'a'"' given twice" run x sleep
 '
 
+test_expect_success 'bad leases' '
+	E2E_PROFILE_LEASES="oc" check_usage "E2E_PROFILE_LEASES: '"'oc'"' is not COMPONENT=LEASE" run x sleep &&
+	E2E_PROFILE_LEASES="catalogd=A_b" check_usage "E2E_PROFILE_LEASES: '"'catalogd=A_b'"': not a lease name" run x sleep &&
+	E2E_PROFILE_LEASES="nope=l" check_usage "E2E_PROFILE_LEASES: '"'nope'"' is not a component that selects pods" run x sleep &&
+	E2E_PROFILE_COMPONENTS="u=http://127.0.0.1:1" E2E_PROFILE_LEASES="u=l" \
+	    check_usage "E2E_PROFILE_LEASES: '"'u'"' is not a component that selects pods" run x sleep
+'
+
 test_expect_success 'analyze or compare a run that does not exist: exit 1' '
 	test_expect_code 1 dash "$E2E" analyze nope >out 2>err &&
 	echo "e2e-profile: $E2E_PROFILE_DIR/nope: no such run" >expect &&

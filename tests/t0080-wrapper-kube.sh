@@ -26,12 +26,17 @@ test_expect_success 'a run: one unit per replica, the test completes, exit 0' '
 	grep "^test: done$" "$E2E_PROFILE_DIR/k1/test.log"
 '
 
-test_expect_success 'units are numbered in pod-name order; events say which pod' '
+test_expect_success 'units are numbered in pod-name order; events say which pod, created when' '
 	grep "	discovered	" "$E2E_PROFILE_DIR/k1/events.tsv" | cut -f2-4 >actual &&
+	for p in $OC1 $OC2 $CD1; do
+		kubectl get pod -n $NS $p -o jsonpath="{.metadata.creationTimestamp}{\"\\n\"}" || exit 1
+	done >created &&
+	test "$(sort -u created | wc -l)" = 1 &&
+	t=$(sed -n 1p created) &&
 	cat >expect <<-EOF &&
-	operator-controller-0${TAB}discovered${TAB}pod $OC1 (uid $UID1)
-	operator-controller-1${TAB}discovered${TAB}pod $OC2 (uid $UID2)
-	catalogd${TAB}discovered${TAB}pod $CD1 (uid $UID3)
+	operator-controller-0${TAB}discovered${TAB}pod $OC1 (uid $UID1, created $t)
+	operator-controller-1${TAB}discovered${TAB}pod $OC2 (uid $UID2, created $t)
+	catalogd${TAB}discovered${TAB}pod $CD1 (uid $UID3, created $t)
 	EOF
 	test_cmp expect actual &&
 	grep "^e2e-profile: operator-controller-0: pod $OC1$" err &&

@@ -39,7 +39,7 @@ test_expect_success 'a run during which OC1 is replaced by OC3 and catalogd'"'"'
 '
 
 test_expect_success 'events: pod-replaced old -> new, the transport restarted' '
-	grep "	operator-controller	pod-replaced	$OC1 (uid $UID1) -> $OC3 (uid $UID4)$" \
+	grep "	operator-controller	pod-replaced	$OC1 (uid $UID1) -> $OC3 (uid $UID4, created 20[0-9-]*T[0-9:]*Z)$" \
 	    "$E2E_PROFILE_DIR/r/events.tsv" &&
 	grep -A1 "	catalogd	transport-restarted	port-forward to pod $CD1 exited$" \
 	    "$E2E_PROFILE_DIR/r/events.tsv" >restart &&

@@ -40,13 +40,15 @@ test_expect_success 'a run: the test passes, exit 0, nothing on stdout' '
 test_expect_success 'run.tsv: every key, in order, and the values' '
 	cut -f1 "$E2E_PROFILE_DIR/r1/run.tsv" >actual &&
 	printf "%s\n" "#key" name target exit_status started ended duration_s \
-	    namespace interval cpu_duration mode transport units >expect &&
+	    namespace interval cpu_duration mode transport units kubeconfig \
+	    context cluster cluster_created >expect &&
 	test_cmp expect actual &&
 	printf "#key\tvalue\n" >expect &&
 	sed -n 1p "$E2E_PROFILE_DIR/r1/run.tsv" >actual &&
 	test_cmp expect actual &&
 	for kv in name=r1 target=sleep exit_status=0 namespace=olmv1-system \
-	    interval=2 cpu_duration=1 mode=both transport=url units=demo; do
+	    interval=2 cpu_duration=1 mode=both transport=url units=demo \
+	    kubeconfig=- context=- cluster=- cluster_created=-; do
 		test "$(run_tsv ${kv%%=*})" = "${kv#*=}" || { echo "$kv: $(run_tsv ${kv%%=*})"; exit 1; }
 	done &&
 	run_tsv started | grep -E "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$" &&
@@ -93,14 +95,25 @@ test_expect_success 'events.tsv: the test, the unit, the end' '
 	test_cmp expect actual
 '
 
-test_expect_success 'test.log is the test output; the test wrote e2e-summary.md' '
+# E2E_SUMMARY_OUTPUT makes operator-controller's targets install
+# Prometheus: the wrapper passes it on only when the user set it.
+test_expect_success 'test.log is the test output; no E2E_SUMMARY_OUTPUT, no summary' '
 	cat >expect <<-EOF &&
 	test: running for 5 s
 	test: done
 	EOF
 	test_cmp expect "$E2E_PROFILE_DIR/r1/test.log" &&
-	printf "# e2e summary\n\nran 5 s\n" >expect &&
-	test_cmp expect "$E2E_PROFILE_DIR/r1/e2e-summary.md"
+	test ! -e "$E2E_PROFILE_DIR/r1/e2e-summary.md" &&
+	! grep E2E_SUMMARY_OUTPUT err
+'
+
+test_expect_success 'E2E_SUMMARY_OUTPUT set by the user: said, passed on, the summary copied' '
+	TEST_SECONDS=1 E2E_SUMMARY_OUTPUT=$TRASH/summary.md E2E_PROFILE_MODE=heap \
+	    e2e_profile run sum sleep >out 2>err &&
+	grep "^e2e-profile: E2E_SUMMARY_OUTPUT is set: operator-controller'"'"'s e2e targets then install Prometheus and scrape both managers; its summary is copied into the run$" err &&
+	printf "# e2e summary\n\nran 1 s\n" >expect &&
+	test_cmp expect "$TRASH/summary.md" &&
+	test_cmp expect "$E2E_PROFILE_DIR/sum/e2e-summary.md"
 '
 
 test_expect_success 'analysis/: every TSV of the unit' '

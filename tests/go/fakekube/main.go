@@ -27,6 +27,17 @@
 //	    "startTime": "2026-11-27T10:00:00Z",
 //	    "uid": "0b6e1e3c-0000-4000-8000-000000000001",
 //	    "backend": "http://127.0.0.1:PORT"
+//	  }],
+//	  "deployments": [{
+//	    "namespace": "olmv1-system",
+//	    "name": "operator-controller-controller-manager",
+//	    "replicas": 2,
+//	    "selector": {"control-plane": "operator-controller-controller-manager"}
+//	  }],
+//	  "leases": [{
+//	    "namespace": "olmv1-system",
+//	    "name": "9c4404e7.operatorframework.io",
+//	    "holderIdentity": "operator-controller-controller-manager-7d9f-abcde_1b2c"
 //	  }]
 //	}
 //
@@ -47,9 +58,20 @@
 //	restarts     the container's restartCount (default 0)
 //	terminating  sets deletionTimestamp, so STATUS shows Terminating
 //
-// Every pod has one container, "manager", declaring the port. Unknown fields
-// are refused, so a typo fails loudly. A pod whose namespace is not listed
-// is refused too.
+// Every pod has one container, "manager", declaring the port, and a pod
+// with a backend carries it in the annotation fakekube.invalid/backend
+// (what a test's stand-in for kubectl port-forward reads). Unknown fields
+// are refused, so a typo fails loudly. A pod, deployment or lease whose
+// namespace is not listed is refused too.
+//
+// A deployment (apps/v1) has a name, spec.replicas ("replicas", default 1),
+// spec.selector.matchLabels ("selector", required) and creationTimestamp
+// (default: first seen); its status counts the listed pods its selector
+// matches: replicas and updatedReplicas those not terminating,
+// readyReplicas and availableReplicas those also Running and ready. A
+// lease (coordination.k8s.io/v1) has a name, spec.holderIdentity
+// ("holderIdentity", default none), leaseDurationSeconds (15) and
+// renewTime (when the holder last changed).
 //
 // What it serves (GET only; anything else is 405 MethodNotAllowed; other
 // paths are 404, among them pods/portforward, so kubectl port-forward does
@@ -62,6 +84,9 @@
 //	/api/v1/pods                  list (and watch) across namespaces
 //	/api/v1/namespaces/NS/pods[/NAME]
 //	/api/v1/namespaces/NS/pods/NAME[:PORT]/proxy/PATH   any method
+//	/apis/apps/v1/[namespaces/NS/]deployments[/NAME]
+//	/apis/coordination.k8s.io/v1/[namespaces/NS/]leases[/NAME]
+//	/apis/apps/v1, /apis/coordination.k8s.io/v1   their discovery
 //
 // Lists take labelSelector (=, ==, !=, in, notin, key, !key) and
 // fieldSelector (metadata.name, metadata.namespace, status.phase,
@@ -238,8 +263,24 @@ users:
 // The state file
 
 type stateFile struct {
-	Namespaces []stateNamespace `json:"namespaces"`
-	Pods       []statePod       `json:"pods"`
+	Namespaces  []stateNamespace  `json:"namespaces"`
+	Pods        []statePod        `json:"pods"`
+	Deployments []stateDeployment `json:"deployments"`
+	Leases      []stateLease      `json:"leases"`
+}
+
+type stateDeployment struct {
+	Namespace         string            `json:"namespace"`
+	Name              string            `json:"name"`
+	Replicas          *int              `json:"replicas,omitempty"`
+	Selector          map[string]string `json:"selector"`
+	CreationTimestamp string            `json:"creationTimestamp,omitempty"`
+}
+
+type stateLease struct {
+	Namespace      string `json:"namespace"`
+	Name           string `json:"name"`
+	HolderIdentity string `json:"holderIdentity,omitempty"`
 }
 
 type stateNamespace struct {
@@ -367,7 +408,59 @@ func parseState(data []byte) (*stateFile, error) {
 			}
 		}
 	}
+	if err := checkDeployments(sf.Deployments, namespaces); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, l := range sf.Leases {
+		where := fmt.Sprintf("lease %s/%s", l.Namespace, l.Name)
+		if !namespaces[l.Namespace] {
+			return nil, fmt.Errorf("%s: namespace %q is not in namespaces", where, l.Namespace)
+		}
+		if !dnsSubdomain.MatchString(l.Name) || seen[l.Namespace+"/"+l.Name] {
+			return nil, fmt.Errorf("%s: not a valid name, or listed twice", where)
+		}
+		seen[l.Namespace+"/"+l.Name] = true
+	}
 	return &sf, nil
+}
+
+// checkDeployments checks the deployments of a state file and sets the
+// default replica count.
+func checkDeployments(deps []stateDeployment, namespaces map[string]bool) error {
+	seen := map[string]bool{}
+	for i := range deps {
+		d := &deps[i]
+		where := fmt.Sprintf("deployment %s/%s", d.Namespace, d.Name)
+		if !namespaces[d.Namespace] {
+			return fmt.Errorf("%s: namespace %q is not in namespaces", where, d.Namespace)
+		}
+		if !dnsSubdomain.MatchString(d.Name) || seen[d.Namespace+"/"+d.Name] {
+			return fmt.Errorf("%s: not a valid name, or listed twice", where)
+		}
+		seen[d.Namespace+"/"+d.Name] = true
+		if d.Replicas == nil {
+			one := 1
+			d.Replicas = &one
+		}
+		if *d.Replicas < 0 {
+			return fmt.Errorf("%s: replicas %d is negative", where, *d.Replicas)
+		}
+		if len(d.Selector) == 0 {
+			return fmt.Errorf("%s: no selector", where)
+		}
+		for k := range d.Selector {
+			if !labelKey.MatchString(k) {
+				return fmt.Errorf("%s: selector key %q is not valid", where, k)
+			}
+		}
+		if d.CreationTimestamp != "" {
+			if _, err := time.Parse(time.RFC3339, d.CreationTimestamp); err != nil {
+				return fmt.Errorf("%s: creationTimestamp: %v", where, err)
+			}
+		}
+	}
+	return nil
 }
 
 // derivedUID makes a UUID-shaped uid from a key, the same every time.
@@ -499,6 +592,9 @@ func buildPod(p *statePod, created string) *apiPod {
 		CreationTimestamp: created,
 		Labels:            p.Labels,
 	}
+	if p.Backend != "" {
+		o.Metadata.Annotations = map[string]string{"fakekube.invalid/backend": p.Backend}
+	}
 	if p.Terminating {
 		o.Metadata.DeletionTimestamp = created
 	}
@@ -554,6 +650,68 @@ func buildPod(p *statePod, created string) *apiPod {
 	return o
 }
 
+type apiDeployment struct {
+	Kind       string     `json:"kind,omitempty"`
+	APIVersion string     `json:"apiVersion,omitempty"`
+	Metadata   objectMeta `json:"metadata"`
+	Spec       struct {
+		Replicas int `json:"replicas"`
+		Selector struct {
+			MatchLabels map[string]string `json:"matchLabels"`
+		} `json:"selector"`
+		Strategy struct {
+			Type          string `json:"type"`
+			RollingUpdate struct {
+				MaxSurge       int `json:"maxSurge"`
+				MaxUnavailable int `json:"maxUnavailable"`
+			} `json:"rollingUpdate"`
+		} `json:"strategy"`
+	} `json:"spec"`
+	Status deploymentStatus `json:"status"`
+}
+
+type deploymentStatus struct {
+	ObservedGeneration int `json:"observedGeneration"`
+	Replicas           int `json:"replicas,omitempty"`
+	UpdatedReplicas    int `json:"updatedReplicas,omitempty"`
+	ReadyReplicas      int `json:"readyReplicas,omitempty"`
+	AvailableReplicas  int `json:"availableReplicas,omitempty"`
+}
+
+type apiLease struct {
+	Kind       string     `json:"kind,omitempty"`
+	APIVersion string     `json:"apiVersion,omitempty"`
+	Metadata   objectMeta `json:"metadata"`
+	Spec       struct {
+		HolderIdentity       string `json:"holderIdentity,omitempty"`
+		LeaseDurationSeconds int    `json:"leaseDurationSeconds"`
+		RenewTime            string `json:"renewTime,omitempty"`
+	} `json:"spec"`
+}
+
+func buildDeployment(d *stateDeployment, uid, created string, st deploymentStatus) *apiDeployment {
+	o := &apiDeployment{Kind: "Deployment", APIVersion: "apps/v1"}
+	o.Metadata = objectMeta{Name: d.Name, Namespace: d.Namespace, UID: uid, CreationTimestamp: created}
+	o.Spec.Replicas = *d.Replicas
+	o.Spec.Selector.MatchLabels = d.Selector
+	o.Spec.Strategy.Type = "RollingUpdate"
+	o.Spec.Strategy.RollingUpdate.MaxSurge = 1
+	o.Status = st
+	o.Status.ObservedGeneration = 1
+	return o
+}
+
+func buildLease(l *stateLease, uid, created, renewed string) *apiLease {
+	o := &apiLease{Kind: "Lease", APIVersion: "coordination.k8s.io/v1"}
+	o.Metadata = objectMeta{Name: l.Name, Namespace: l.Namespace, UID: uid, CreationTimestamp: created}
+	o.Spec.HolderIdentity = l.HolderIdentity
+	o.Spec.LeaseDurationSeconds = 15
+	if l.HolderIdentity != "" {
+		o.Spec.RenewTime = renewed
+	}
+	return o
+}
+
 func buildNamespace(name, created string) *apiNamespace {
 	o := &apiNamespace{Kind: "Namespace", APIVersion: "v1"}
 	o.Metadata = objectMeta{
@@ -584,6 +742,10 @@ type object struct {
 	body      []byte    // the JSON of the API object, resourceVersion included
 	pod       *statePod // pods only
 	ready     bool
+	dep       *stateDeployment // deployments only
+	depStatus deploymentStatus // counted from the pods
+	lease     *stateLease      // leases only
+	renewed   time.Time        // leases: when the holder last changed
 }
 
 func (o *object) key() string { return o.resource + "/" + o.namespace + "/" + o.name }
@@ -752,6 +914,34 @@ func (s *store) apply(sf *stateFile) bool {
 		next[o.key()] = o
 		order = append(order, o)
 	}
+	for i := range sf.Deployments {
+		d := &sf.Deployments[i]
+		key := "deployments/" + d.Namespace + "/" + d.Name
+		created := s.firstSeen(key)
+		if d.CreationTimestamp != "" {
+			created, _ = time.Parse(time.RFC3339, d.CreationTimestamp)
+		}
+		o := &object{
+			resource: "deployments", namespace: d.Namespace, name: d.Name,
+			uid:     derivedUID(key),
+			fields:  map[string]string{"metadata.name": d.Name, "metadata.namespace": d.Namespace},
+			created: created, dep: d, depStatus: countReplicas(d, sf.Pods),
+		}
+		next[o.key()] = o
+		order = append(order, o)
+	}
+	for i := range sf.Leases {
+		l := &sf.Leases[i]
+		key := "leases/" + l.Namespace + "/" + l.Name
+		o := &object{
+			resource: "leases", namespace: l.Namespace, name: l.Name,
+			uid:     derivedUID(key),
+			fields:  map[string]string{"metadata.name": l.Name, "metadata.namespace": l.Namespace},
+			created: s.firstSeen(key), lease: l, renewed: s.firstSeen(key + "/" + l.HolderIdentity),
+		}
+		next[o.key()] = o
+		order = append(order, o)
+	}
 
 	changed := false
 	// Deletions first (in key order), so that a pod replaced under the
@@ -804,17 +994,51 @@ func (s *store) apply(sf *stateFile) bool {
 	return changed
 }
 
+// countReplicas is a deployment's status: the pods its selector matches.
+func countReplicas(d *stateDeployment, pods []statePod) deploymentStatus {
+	var st deploymentStatus
+	for i := range pods {
+		p := &pods[i]
+		if p.Namespace != d.Namespace || p.Terminating {
+			continue
+		}
+		match := true
+		for k, v := range d.Selector {
+			match = match && p.Labels[k] == v
+		}
+		if !match {
+			continue
+		}
+		st.Replicas++
+		if p.Phase == "Running" && *p.Ready {
+			st.ReadyReplicas++
+		}
+	}
+	st.UpdatedReplicas, st.AvailableReplicas = st.Replicas, st.ReadyReplicas
+	return st
+}
+
 // render returns the JSON of an object's API form.
 func (s *store) render(o *object) []byte {
 	var v any
 	created := o.created.UTC().Format(time.RFC3339)
-	if o.resource == "pods" {
+	rv := strconv.FormatUint(o.rv, 10)
+	switch o.resource {
+	case "pods":
 		p := buildPod(o.pod, created)
-		p.Metadata.ResourceVersion = strconv.FormatUint(o.rv, 10)
+		p.Metadata.ResourceVersion = rv
 		v = p
-	} else {
+	case "deployments":
+		d := buildDeployment(o.dep, o.uid, created, o.depStatus)
+		d.Metadata.ResourceVersion = rv
+		v = d
+	case "leases":
+		l := buildLease(o.lease, o.uid, created, o.renewed.UTC().Format("2006-01-02T15:04:05.000000Z"))
+		l.Metadata.ResourceVersion = rv
+		v = l
+	default:
 		n := buildNamespace(o.name, created)
-		n.Metadata.ResourceVersion = strconv.FormatUint(o.rv, 10)
+		n.Metadata.ResourceVersion = rv
 		v = n
 	}
 	b, err := json.Marshal(v)
@@ -988,8 +1212,10 @@ type fieldReq struct {
 }
 
 var fieldsOf = map[string][]string{
-	"pods":       {"metadata.name", "metadata.namespace", "spec.nodeName", "status.phase", "status.podIP"},
-	"namespaces": {"metadata.name", "status.phase"},
+	"pods":        {"metadata.name", "metadata.namespace", "spec.nodeName", "status.phase", "status.podIP"},
+	"namespaces":  {"metadata.name", "status.phase"},
+	"deployments": {"metadata.name", "metadata.namespace"},
+	"leases":      {"metadata.name", "metadata.namespace"},
 }
 
 func parseFieldSelector(resource, s string) ([]fieldReq, error) {
@@ -1067,6 +1293,15 @@ func writeStatus(w http.ResponseWriter, code int, reason, message string, detail
 	})
 }
 
+// qualified is a resource as the API server names it in messages: with
+// its group, if it has one.
+func qualified(resource string) string {
+	if gv := apiVersionOf[resource]; strings.Contains(gv, "/") {
+		return resource + "." + gv[:strings.Index(gv, "/")]
+	}
+	return resource
+}
+
 func notFound(w http.ResponseWriter, resource, name string) {
 	writeStatus(w, http.StatusNotFound, "NotFound", fmt.Sprintf("%s %q not found", resource, name),
 		&statusDetails{Name: name, Kind: resource})
@@ -1126,30 +1361,43 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	case "apis":
-		writeJSON(w, 200, map[string]any{"kind": "APIGroupList", "apiVersion": "v1", "groups": []any{}})
+		writeJSON(w, 200, apiGroups)
 		return
 	case "api/v1":
 		writeJSON(w, 200, apiResources)
 		return
+	case "apis/apps/v1":
+		writeJSON(w, 200, groupResources("apps/v1", "deployments", "Deployment", "deploy"))
+		return
+	case "apis/coordination.k8s.io/v1":
+		writeJSON(w, 200, groupResources("coordination.k8s.io/v1", "leases", "Lease", ""))
+		return
 	}
-	// /api/v1/namespaces[/NAME[/pods[/NAME]]] and /api/v1/pods
-	if len(parts) < 3 || parts[0] != "api" || parts[1] != "v1" {
+	// /api/v1/namespaces[/NAME], /api/v1/pods and
+	// [/apis/GROUP]/VERSION/[namespaces/NS/]RESOURCE[/NAME]
+	var gv string
+	var rest []string
+	switch {
+	case len(parts) >= 3 && parts[0] == "api" && parts[1] == "v1":
+		gv, rest = "v1", parts[2:]
+	case len(parts) >= 4 && parts[0] == "apis":
+		gv, rest = parts[1]+"/"+parts[2], parts[3:]
+	default:
 		pathNotFound(w)
 		return
 	}
-	rest := parts[2:]
 	q := &query{}
 	switch {
-	case len(rest) == 1 && rest[0] == "namespaces":
+	case gv == "v1" && len(rest) == 1 && rest[0] == "namespaces":
 		q.resource = "namespaces"
-	case len(rest) == 2 && rest[0] == "namespaces":
+	case gv == "v1" && len(rest) == 2 && rest[0] == "namespaces":
 		q.resource, q.name = "namespaces", rest[1]
-	case len(rest) == 1 && rest[0] == "pods":
-		q.resource = "pods"
-	case len(rest) == 3 && rest[0] == "namespaces" && rest[2] == "pods":
-		q.resource, q.namespace = "pods", rest[1]
-	case len(rest) == 4 && rest[0] == "namespaces" && rest[2] == "pods":
-		q.resource, q.namespace, q.name = "pods", rest[1], rest[3]
+	case len(rest) == 1 && rest[0] != "namespaces" && apiVersionOf[rest[0]] == gv:
+		q.resource = rest[0]
+	case len(rest) == 3 && rest[0] == "namespaces" && rest[2] != "namespaces" && apiVersionOf[rest[2]] == gv:
+		q.resource, q.namespace = rest[2], rest[1]
+	case len(rest) == 4 && rest[0] == "namespaces" && rest[2] != "namespaces" && apiVersionOf[rest[2]] == gv:
+		q.resource, q.namespace, q.name = rest[2], rest[1], rest[3]
 	default:
 		pathNotFound(w)
 		return
@@ -1177,7 +1425,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if q.name != "" {
 		o := s.store.get(q.resource, q.namespace, q.name)
 		if o == nil {
-			notFound(w, q.resource, q.name)
+			notFound(w, qualified(q.resource), q.name)
 			return
 		}
 		if table {
@@ -1218,11 +1466,14 @@ func wantsTable(accept string) (bool, string) {
 	return false, ""
 }
 
-var kinds = map[string]string{"pods": "Pod", "namespaces": "Namespace"}
+var (
+	kinds        = map[string]string{"pods": "Pod", "namespaces": "Namespace", "deployments": "Deployment", "leases": "Lease"}
+	apiVersionOf = map[string]string{"pods": "v1", "namespaces": "v1", "deployments": "apps/v1", "leases": "coordination.k8s.io/v1"}
+)
 
 func writeList(w http.ResponseWriter, resource string, objs []*object, rv uint64) {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, `{"kind":"%sList","apiVersion":"v1","metadata":{"resourceVersion":"%d"},"items":[`, kinds[resource], rv)
+	fmt.Fprintf(&b, `{"kind":"%sList","apiVersion":"%s","metadata":{"resourceVersion":"%d"},"items":[`, kinds[resource], apiVersionOf[resource], rv)
 	for i, o := range objs {
 		if i > 0 {
 			b.WriteByte(',')
@@ -1264,6 +1515,33 @@ var apiResources = map[string]any{
 	},
 }
 
+// apiGroups is /apis: the groups of deployments and leases.
+var apiGroups = map[string]any{
+	"kind": "APIGroupList", "apiVersion": "v1",
+	"groups": []map[string]any{
+		groupVersion("apps", "v1"),
+		groupVersion("coordination.k8s.io", "v1"),
+	},
+}
+
+func groupVersion(group, version string) map[string]any {
+	gv := map[string]string{"groupVersion": group + "/" + version, "version": version}
+	return map[string]any{"name": group, "versions": []any{gv}, "preferredVersion": gv}
+}
+
+// groupResources is /apis/GROUP/VERSION for one resource.
+func groupResources(gv, name, kind, short string) map[string]any {
+	r := map[string]any{
+		"name": name, "singularName": strings.ToLower(kind), "namespaced": true,
+		"kind": kind, "verbs": []string{"get", "list", "watch"},
+	}
+	if short != "" {
+		r["shortNames"] = []string{short}
+	}
+	return map[string]any{"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv,
+		"resources": []map[string]any{r}}
+}
+
 // ---------------------------------------------------------------------
 // Tables, as the API server's printers make them for kubectl get.
 
@@ -1291,6 +1569,18 @@ var (
 		{Name: "Node", Type: "string", Priority: 1, Description: "NodeName indicates in which node this pod is scheduled."},
 		{Name: "Nominated Node", Type: "string", Priority: 1, Description: "nominatedNodeName is set only when this pod preempts other pods on the node."},
 		{Name: "Readiness Gates", Type: "string", Priority: 1, Description: "If specified, all readiness gates will be evaluated for pod readiness."},
+	}
+	deploymentColumns = []tableColumn{
+		{Name: "Name", Type: "string", Format: "name", Description: "Name must be unique within a namespace."},
+		{Name: "Ready", Type: "string", Description: "Number of the pod with ready state"},
+		{Name: "Up-to-date", Type: "integer", Description: "Total number of non-terminated pods targeted by this deployment that have the desired template spec."},
+		{Name: "Available", Type: "integer", Description: "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment."},
+		{Name: "Age", Type: "string", Description: "CreationTimestamp is a timestamp representing the server time when this object was created."},
+	}
+	leaseColumns = []tableColumn{
+		{Name: "Name", Type: "string", Format: "name", Description: "Name must be unique within a namespace."},
+		{Name: "Holder", Type: "string", Description: "holderIdentity contains the identity of the holder of a current lease."},
+		{Name: "Age", Type: "string", Description: "CreationTimestamp is a timestamp representing the server time when this object was created."},
 	}
 	namespaceColumns = []tableColumn{
 		{Name: "Name", Type: "string", Format: "name", Description: "Name must be unique within a namespace."},
@@ -1342,6 +1632,12 @@ func (s *server) table(r *http.Request, version, resource string, objs []*object
 			}
 			row.Cells = []any{o.name, fmt.Sprintf("%d/1", ready), st, strconv.Itoa(p.Restarts), age,
 				p.PodIP, p.NodeName, "<none>", "<none>"}
+		} else if resource == "deployments" {
+			st := o.depStatus
+			row.Cells = []any{o.name, fmt.Sprintf("%d/%d", st.ReadyReplicas, *o.dep.Replicas),
+				int64(st.UpdatedReplicas), int64(st.AvailableReplicas), age}
+		} else if resource == "leases" {
+			row.Cells = []any{o.name, o.lease.HolderIdentity, age}
 		} else {
 			row.Cells = []any{o.name, "Active", age}
 		}
@@ -1360,10 +1656,8 @@ func (s *server) table(r *http.Request, version, resource string, objs []*object
 		}
 		rows = append(rows, row)
 	}
-	cols := podColumns
-	if resource == "namespaces" {
-		cols = namespaceColumns
-	}
+	cols := map[string][]tableColumn{"pods": podColumns, "namespaces": namespaceColumns,
+		"deployments": deploymentColumns, "leases": leaseColumns}[resource]
 	return map[string]any{
 		"kind":              "Table",
 		"apiVersion":        "meta.k8s.io/" + version,
@@ -1494,7 +1788,7 @@ func (s *server) watch(w http.ResponseWriter, r *http.Request, q *query) {
 		from = st.rv
 		if v.Get("sendInitialEvents") == "true" {
 			b, _ := json.Marshal(map[string]any{
-				"kind": kinds[q.resource], "apiVersion": "v1",
+				"kind": kinds[q.resource], "apiVersion": apiVersionOf[q.resource],
 				"metadata": map[string]any{
 					"resourceVersion": strconv.FormatUint(st.rv, 10),
 					"annotations":     map[string]string{"k8s.io/initial-events-end": "true"},
