@@ -136,7 +136,7 @@ if [ "$(id -u)" = 0 ] && command -v mount >/dev/null 2>&1 &&
 		d=$TRASH/full/full &&
 		grep "No space left on device" err >said &&
 		test "$(wc -l <said)" = 1 &&
-		grep -E "^e2e-profile: $d: No space left on device \\([0-9]+ (lines of collection.log|line of events.tsv|update of run.tsv|profiles) lost(; the test goes on)?\\)$" said &&
+		grep -E "^e2e-profile: $d: No space left on device \\([0-9]+ (lines of collection.log|line of events.tsv|update of (run|units).tsv|profiles) lost(; the test goes on)?\\)$" said &&
 		grep -E "^e2e-profile: warning: lost: .*[0-9]+ profiles$" err &&
 		grep -x "e2e-profile: warning: $d: not analysed, as it could not be written to: run '"'"'e2e-profile analyze full'"'"' once it can" err &&
 		awk -F"\t" "NF != 9 { print FILENAME \": \" NR \": \" \$0 }" "$d/collection.log" >cut &&
