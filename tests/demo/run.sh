@@ -83,8 +83,11 @@ leak() {
 		END { printf "demo: heap in use grew %.1f MiB in %.0f s: %.1f MiB/min (R2 %s)\n",
 		    g / 1048576, s / 1e9, m / 1048576, r }' "$1/demo.heap.series.tsv" >&2
 	[ -s "$1/demo.heap.growth.tsv" ] || return 0
-	awk -F'\t' '!/^#/ { printf "demo: first leak suspect: %s, +%.1f MiB, grew in %s%% of the intervals\n",
-	    $8, $5 / 1048576, $7; exit }' "$1/demo.heap.growth.tsv" >&2
+	# Columns by their names in the header: the table grows columns.
+	awk -F'\t' '/^#[^#]/ { sub(/^#/, ""); for (i = 1; i <= NF; i++) c[$i] = i; next }
+	    !/^#/ { printf "demo: first leak suspect: %s, +%.1f MiB, grew in %s%% of the intervals\n",
+	    $c["function"], $c["growth"] / 1048576, $c["grew%"]; exit }' \
+	    "$1/demo.heap.growth.tsv" >&2
 }
 
 main "$@"
