@@ -14,6 +14,7 @@
 #include "msg.h"
 #include "num.h"
 #include "report.h"
+#include "run.h"
 
 /* Thresholds of the recommendations; md-report(1) lists them. */
 #define LEAK_R2 0.8		/* a steady line ... */
@@ -29,114 +30,6 @@
 #define CPU_CORES 1.0
 #define GOROUTINE_GROWTH_PCT 50.0
 #define FETCH_FAIL_PCT 10.0
-
-/* A series' column of type, as a double array over its rows. */
-double *
-column(const struct tsv *t, int col)
-{
-	double *v = xrealloc(NULL, (t->nrows + 1) * sizeof *v);
-	size_t i;
-
-	for (i = 0; i < t->nrows; i++)
-		if (tsv_double(t, i, col, &v[i]) != 0)
-			v[i] = 0;
-	return v;
-}
-
-int64_t *
-segments(const struct tsv *t)
-{
-	int64_t *v = xrealloc(NULL, (t->nrows + 1) * sizeof *v);
-	int sc = tsv_col(t, "segment");
-	size_t i;
-
-	for (i = 0; i < t->nrows; i++)
-		if (tsv_i64(t, i, sc, &v[i]) != 0)
-			v[i] = 0;
-	return v;
-}
-
-/* Seconds since the start of row i. */
-static double
-row_elapsed(const struct run *r, const struct tsv *t, size_t i)
-{
-	int64_t v;
-
-	if (r->started_ns >= 0 &&
-	    tsv_i64(t, i, tsv_col(t, "time_ns"), &v) == 0)
-		return (double)(v - r->started_ns) / 1e9;
-	if (tsv_i64(t, i, tsv_col(t, "elapsed_ns"), &v) == 0)
-		return (double)v / 1e9;
-	return 0;
-}
-
-double *
-elapsed(const struct run *r, const struct tsv *t)
-{
-	double *v = xrealloc(NULL, (t->nrows + 1) * sizeof *v);
-	size_t i;
-
-	for (i = 0; i < t->nrows; i++)
-		v[i] = row_elapsed(r, t, i);
-	return v;
-}
-
-double
-elapsed_at(const struct run *r, const struct tsv *t, int64_t seq)
-{
-	int sc = tsv_col(t, "seq");
-	int64_t s;
-	size_t i;
-
-	for (i = 0; i < t->nrows; i++)
-		if (tsv_i64(t, i, sc, &s) == 0 && s == seq)
-			return row_elapsed(r, t, i);
-	return 0;
-}
-
-const char *
-time_base(const struct run *r)
-{
-	return r->started_ns >= 0 ? "since the test started" :
-	    "since the first profile";
-}
-
-double
-covered_minutes(const struct tsv *t)
-{
-	int tc = tsv_col(t, "time_ns"), sc = tsv_col(t, "segment");
-	int64_t tm, seg, cur = -1, first = 0, last = 0;
-	double sum = 0;
-	size_t i;
-
-	for (i = 0; i < t->nrows; i++) {
-		if (tsv_i64(t, i, tc, &tm) != 0 || tsv_i64(t, i, sc, &seg) != 0)
-			continue;
-		if (seg != cur) {
-			sum += (double)(last - first);
-			first = tm;
-			cur = seg;
-		}
-		last = tm;
-	}
-	return (sum + (double)(last - first)) / 60e9;
-}
-
-int
-restarts(const struct unit *u)
-{
-	int64_t v;
-
-	if (!has_rows(&u->heap) || meta_i64(&u->heap, "restarts", &v) != 0)
-		return -1;
-	return (int)v;
-}
-
-int
-hidden_cat(const char *name)
-{
-	return strcmp(name, "profiler") == 0;
-}
 
 /* A function of the profiler itself, by name. */
 static int
@@ -155,7 +48,7 @@ source_at(const struct tsv *t, int64_t seq)
 
 	for (i = 0; i < t->nrows; i++)
 		if (tsv_i64(t, i, sc, &s) == 0 && s == seq)
-			return raw_field(tsv_cell(t, i, src));
+			return run_raw(tsv_cell(t, i, src));
 	return "?";
 }
 
@@ -168,17 +61,6 @@ unit_title(struct sbuf *b, const struct unit *u)
 		sbuf_printf(b, " (%s)", u->role);
 }
 
-void
-make_cmd(struct sbuf *b, const struct run *r)
-{
-	struct sbuf t = SBUF_INIT;
-
-	sbuf_puts(&t, "make ");
-	sbuf_puts(&t, run_info(r, "target", "?"));
-	md_code(b, t.s);
-	sbuf_free(&t);
-}
-
 static void
 header(struct sbuf *b, const struct run *r)
 {
@@ -188,7 +70,7 @@ header(struct sbuf *b, const struct run *r)
 	sbuf_puts(b, "# e2e profile: ");
 	md_text(b, run_info(r, "name", r->name));
 	sbuf_puts(b, "\n\n- Test: ");
-	make_cmd(b, r);
+	run_make_cmd(b, r);
 	if (strcmp(st, "-") == 0)
 		sbuf_puts(b, ", did not finish (interrupted)");
 	else {
@@ -198,7 +80,7 @@ header(struct sbuf *b, const struct run *r)
 	}
 	if (num_double(run_info(r, "duration_s", ""), &dur) == 0) {
 		sbuf_puts(b, ", ran ");
-		put_duration(b, dur);
+		md_duration(b, dur);
 	}
 	sbuf_puts(b, "\n- Started ");
 	md_text(b, run_info(r, "started", "?"));
@@ -215,27 +97,8 @@ header(struct sbuf *b, const struct run *r)
 	sbuf_puts(b, ", namespace ");
 	md_code(b, run_info(r, "namespace", "?"));
 	sbuf_printf(b, "\n- Sizes are pprof's: 1 MB is 1 MiB (2^20 bytes). "
-	    "Times are %s%s.\n", time_base(r), r->started_ns >= 0 ?
+	    "Times are %s%s.\n", run_time_base(r), r->started_ns >= 0 ?
 	    " (`started` in run.tsv)" : ": run.tsv has no start time");
-}
-
-/* Counts the fetch log's final outcomes: ok, and error or skipped. */
-void
-fetch_counts(const struct run *r, long *ok, long *failed)
-{
-	int oc = tsv_col(&r->log, "outcome");
-	size_t i;
-
-	*ok = *failed = 0;
-	for (i = 0; oc >= 0 && i < r->log.nrows; i++) {
-		const char *o = tsv_cell(&r->log, i, oc);
-
-		/* "aborted" is the collector stopped on purpose at the end. */
-		if (strcmp(o, "ok") == 0)
-			(*ok)++;
-		else if (strcmp(o, "error") == 0 || strcmp(o, "skipped") == 0)
-			(*failed)++;
-	}
 }
 
 /* The run's duration in seconds from run.tsv, or -1. */
@@ -254,35 +117,22 @@ cpu_cell(struct sbuf *b, const struct run *r, const struct unit *u)
 {
 	double cpu, dur, run = run_seconds(r);
 
-	if (meta_double(&u->cpu, "cpu_ns", &cpu) != 0 ||
-	    meta_double(&u->cpu, "duration_ns", &dur) != 0 || dur <= 0) {
+	if (run_meta_double(&u->cpu, "cpu_ns", &cpu) != 0 ||
+	    run_meta_double(&u->cpu, "duration_ns", &dur) != 0 || dur <= 0) {
 		sbuf_puts(b, "-");
 		return;
 	}
-	put_nanos(b, cpu);
+	md_nanos(b, cpu);
 	sbuf_puts(b, " (");
-	put_duration(b, dur / 1e9);
+	md_duration(b, dur / 1e9);
 	if (run > 0) {
 		sbuf_puts(b, " of ");
-		put_duration(b, run);
+		md_duration(b, run);
 		sbuf_puts(b, " sampled; ≈");
-		put_nanos(b, cpu / dur * run * 1e9);
+		md_nanos(b, cpu / dur * run * 1e9);
 		sbuf_puts(b, " over the run)");
 	} else
 		sbuf_puts(b, " sampled)");
-}
-
-/* Exact mean cores: cpu_ns / duration_ns; 0, or -1 without. */
-static int
-mean_cores(const struct unit *u, double *v)
-{
-	double cpu, dur;
-
-	if (!has_rows(&u->cpu) || meta_double(&u->cpu, "cpu_ns", &cpu) != 0 ||
-	    meta_double(&u->cpu, "duration_ns", &dur) != 0 || dur <= 0)
-		return -1;
-	*v = cpu / dur;
-	return 0;
 }
 
 static void
@@ -290,56 +140,56 @@ summary_row(struct sbuf *b, const struct run *r, const struct unit *u)
 {
 	double first, last, peak, slope, r2, v, w;
 	int64_t seq;
-	int rs = restarts(u);
+	int rs = run_restarts(u);
 
 	sbuf_puts(b, "| ");
 	unit_title(b, u);
 	sbuf_puts(b, " | ");
-	if (meta_double(&u->heap, "peak", &peak) == 0 &&
-	    meta_i64(&u->heap, "peak_seq", &seq) == 0) {
-		put_bytes(b, peak);
+	if (run_meta_double(&u->heap, "peak", &peak) == 0 &&
+	    run_meta_i64(&u->heap, "peak_seq", &seq) == 0) {
+		md_bytes(b, peak);
 		sbuf_puts(b, " at ");
-		put_duration(b, elapsed_at(r, &u->heap, seq));
+		md_duration(b, run_elapsed_at(r, &u->heap, seq));
 	} else
 		sbuf_puts(b, "-");
 	sbuf_puts(b, " | ");
-	if (meta_double(&u->heap, "first", &first) == 0 &&
-	    meta_double(&u->heap, "last", &last) == 0 &&
-	    meta_double(&u->heap, "growth", &v) == 0) {
+	if (run_meta_double(&u->heap, "first", &first) == 0 &&
+	    run_meta_double(&u->heap, "last", &last) == 0 &&
+	    run_meta_double(&u->heap, "growth", &v) == 0) {
 		sbuf_puts(b, v >= 0 ? "+" : "");
-		put_bytes(b, v);
+		md_bytes(b, v);
 		if (rs > 0)
 			sbuf_printf(b, " summed over %d processes", rs + 1);
 		sbuf_puts(b, " (");
-		put_bytes(b, first);
+		md_bytes(b, first);
 		sbuf_puts(b, " → ");
-		put_bytes(b, last);
+		md_bytes(b, last);
 		sbuf_puts(b, ")");
 	} else
 		sbuf_puts(b, "-");
 	sbuf_puts(b, " | ");
-	if (meta_double(&u->heap, "slope_per_min", &slope) == 0 &&
-	    meta_double(&u->heap, "slope_r2", &r2) == 0) {
+	if (run_meta_double(&u->heap, "slope_per_min", &slope) == 0 &&
+	    run_meta_double(&u->heap, "slope_r2", &r2) == 0) {
 		sbuf_puts(b, slope >= 0 ? "+" : "");
-		put_bytes(b, slope);
+		md_bytes(b, slope);
 		sbuf_printf(b, "/min (R² %.2f)", r2);
 	} else
 		sbuf_puts(b, "-");
 	sbuf_puts(b, " | ");
-	if (meta_double(&u->heap, "alloc_space_during", &v) == 0)
-		put_bytes(b, v);
+	if (run_meta_double(&u->heap, "alloc_space_during", &v) == 0)
+		md_bytes(b, v);
 	else
 		sbuf_puts(b, "-");
 	sbuf_puts(b, " | ");
 	cpu_cell(b, r, u);
 	sbuf_puts(b, " | ");
-	if (mean_cores(u, &v) == 0 && meta_double(&u->cpu, "cores_peak", &w) == 0)
+	if (run_mean_cores(u, &v) == 0 && run_meta_double(&u->cpu, "cores_peak", &w) == 0)
 		sbuf_printf(b, "%.2f / %.2f", v, w);
 	else
 		sbuf_puts(b, "-");
 	sbuf_puts(b, " | ");
-	if (meta_double(&u->gor, "first", &v) == 0 &&
-	    meta_double(&u->gor, "last", &w) == 0)
+	if (run_meta_double(&u->gor, "first", &v) == 0 &&
+	    run_meta_double(&u->gor, "last", &w) == 0)
 		sbuf_printf(b, "%.0f → %.0f", v, w);
 	else
 		sbuf_puts(b, "-");
@@ -349,12 +199,14 @@ summary_row(struct sbuf *b, const struct run *r, const struct unit *u)
 		sbuf_puts(b, " | unknown |\n");
 }
 
-void
+/* "- UNIT: ...% of the peak heap, ...": the profiler's shares, or
+ * nothing without its category. */
+static void
 profiler_line(struct sbuf *b, const struct unit *u)
 {
-	double h = share(&u->heap, "profiler", PEAK);
-	double a = share(&u->halloc, "profiler", DURING);
-	double c = share(&u->cpu, "profiler", SUM);
+	double h = run_share(&u->heap, "profiler", RUN_PEAK);
+	double a = run_share(&u->halloc, "profiler", RUN_DURING);
+	double c = run_share(&u->cpu, "profiler", RUN_SUM);
 	const char *sep = "";
 
 	if (h < 0 && a < 0 && c < 0)
@@ -399,7 +251,7 @@ summary(struct sbuf *b, const struct run *r)
 	    "process and summed over restarts. CPU is what the sampled "
 	    "windows used; the whole run's figure is estimated from the mean "
 	    "cores and the run's duration.\n");
-	fetch_counts(r, &ok, &failed);
+	run_fetch_counts(r, &ok, &failed);
 	if (r->log.ncols > 0)
 		sbuf_printf(b, "\nProfiles: %ld collected, %ld failed or "
 		    "skipped (see [Collection health](#collection-health)).\n",
@@ -431,7 +283,7 @@ restart_times(struct sbuf *b, const double *x, const int64_t *seg, size_t n)
 	for (i = 1; i < n; i++)
 		if (seg[i] != seg[i - 1]) {
 			sbuf_puts(b, sep);
-			put_duration(b, x[i]);
+			md_duration(b, x[i]);
 			sep = ", ";
 		}
 }
@@ -443,8 +295,8 @@ chart(struct sbuf *b, const struct run *r, const struct unit *u,
     double scale)
 {
 	size_t n = t->nrows, max = report_opt.points, k, nr = 0, i;
-	double *x = elapsed(r, t), *y = column(t, col);
-	int64_t *seg = segments(t);
+	double *x = run_elapsed(r, t), *y = run_column(t, col);
+	int64_t *seg = run_segments(t);
 	double *gx = xrealloc(NULL, (max + 2 * n + 1) * sizeof *gx);
 	double *gy = xrealloc(NULL, (max + 2 * n + 1) * sizeof *gy);
 	const double *ys[1];
@@ -453,7 +305,7 @@ chart(struct sbuf *b, const struct run *r, const struct unit *u,
 	k = md_points(x, y, seg, n, max, gx, gy);
 	ys[0] = gy;
 	sbuf_printf(&title, "%s: %s", u->name, what);
-	sbuf_printf(&xl, "time %s", time_base(r));
+	sbuf_printf(&xl, "time %s", run_time_base(r));
 	md_xychart(b, title.s, xl.s, ylabel, gx, ys, &k, 1, k, scale);
 	for (i = 1; i < n; i++)
 		nr += seg[i] != seg[i - 1];
@@ -490,18 +342,18 @@ timelines(struct sbuf *b, const struct run *r)
 		sbuf_puts(b, "\n### ");
 		unit_title(b, u);
 		sbuf_puts(b, "\n\n");
-		if (!has_rows(&u->heap)) {
+		if (!run_has_rows(&u->heap)) {
 			sbuf_puts(b, "No heap profiles were collected.\n");
 			continue;
 		}
-		chart(b, r, u, &u->heap, series_value_col(&u->heap),
+		chart(b, r, u, &u->heap, run_value_col(&u->heap),
 		    "heap in use (MiB)", "MiB", 1048576.0);
 	}
 	sbuf_puts(b, "\n## CPU timeline\n");
 	for (i = 0; i < r->nunits; i++) {
 		const struct unit *u = &r->units[i];
 
-		if (!has_rows(&u->cpu))
+		if (!run_has_rows(&u->cpu))
 			continue;
 		any = 1;
 		sbuf_puts(b, "\n### ");
@@ -541,20 +393,20 @@ top_peak(struct sbuf *b, const struct run *r, const struct unit *u)
 	int64_t seq;
 	size_t i;
 
-	meta_double(&u->peak, "total", &total);
+	run_meta_double(&u->peak, "total", &total);
 	sbuf_puts(b, "\n### ");
 	unit_title(b, u);
 	sbuf_puts(b, ": in use at the peak");
-	if (meta_i64(&u->heap, "peak_seq", &seq) == 0 &&
-	    meta_double(&u->heap, "peak", &peak) == 0) {
+	if (run_meta_i64(&u->heap, "peak_seq", &seq) == 0 &&
+	    run_meta_double(&u->heap, "peak", &peak) == 0) {
 		sbuf_puts(b, " (");
 		md_text(b, source_at(&u->heap, seq));
 		sbuf_puts(b, ", ");
-		put_duration(b, elapsed_at(r, &u->heap, seq));
-		sbuf_printf(b, " %s)", time_base(r));
+		md_duration(b, run_elapsed_at(r, &u->heap, seq));
+		sbuf_printf(b, " %s)", run_time_base(r));
 	}
 	sbuf_puts(b, "\n\n");
-	if (!has_rows(&u->peak)) {
+	if (!run_has_rows(&u->peak)) {
 		sbuf_puts(b, "No heap profile to rank.\n");
 		return;
 	}
@@ -564,13 +416,13 @@ top_peak(struct sbuf *b, const struct run *r, const struct unit *u)
 		tsv_double(&u->peak, i, fc, &flat);
 		tsv_double(&u->peak, i, cc, &cum);
 		sbuf_printf(b, "| %zu | ", i + 1);
-		func_cell(b, raw_field(tsv_cell(&u->peak, i, nc)), 80);
+		func_cell(b, run_raw(tsv_cell(&u->peak, i, nc)), 80);
 		sbuf_puts(b, " | ");
-		put_bytes(b, flat);
+		md_bytes(b, flat);
 		sbuf_puts(b, " | ");
 		pct_cell(b, flat, total);
 		sbuf_puts(b, " | ");
-		put_bytes(b, cum);
+		md_bytes(b, cum);
 		sbuf_puts(b, " | ");
 		pct_cell(b, cum, total);
 		sbuf_puts(b, " |\n");
@@ -606,7 +458,7 @@ alloc_rows(struct sbuf *b, const struct unit *u)
 	size_t i, n = 0;
 	double total = 0, d, c;
 
-	meta_double(&u->heap, "alloc_space_during", &total);
+	run_meta_double(&u->heap, "alloc_space_during", &total);
 	for (i = 0; i < g->nrows; i++)
 		if (tsv_double(g, i, dc, &d) == 0 && d > 0)
 			order[n++] = i;
@@ -620,13 +472,13 @@ alloc_rows(struct sbuf *b, const struct unit *u)
 		tsv_double(g, order[i], dc, &d);
 		tsv_double(g, order[i], cc, &c);
 		sbuf_printf(b, "| %zu | ", i + 1);
-		func_cell(b, raw_field(tsv_cell(g, order[i], nc)), 80);
+		func_cell(b, run_raw(tsv_cell(g, order[i], nc)), 80);
 		sbuf_puts(b, " | ");
-		put_bytes(b, d);
+		md_bytes(b, d);
 		sbuf_puts(b, " | ");
 		pct_cell(b, d, total);
 		sbuf_puts(b, " | ");
-		put_bytes(b, c);
+		md_bytes(b, c);
 		sbuf_puts(b, " |\n");
 	}
 	if (n == 0)
@@ -644,7 +496,7 @@ alloc_diff_rows(struct sbuf *b, const struct unit *u)
 	double total = 0, d, c;
 	size_t i, shown = 0;
 
-	meta_double(&u->alloc, "total_delta", &total);
+	run_meta_double(&u->alloc, "total_delta", &total);
 	sbuf_puts(b, "| # | function | allocated (flat) | share | with "
 	    "callees (cum) |\n| ---: | --- | ---: | ---: | ---: |\n");
 	for (i = 0; i < u->alloc.nrows && shown < report_opt.top; i++) {
@@ -652,13 +504,13 @@ alloc_diff_rows(struct sbuf *b, const struct unit *u)
 			continue;
 		tsv_double(&u->alloc, i, cc, &c);
 		sbuf_printf(b, "| %zu | ", ++shown);
-		func_cell(b, raw_field(tsv_cell(&u->alloc, i, nc)), 80);
+		func_cell(b, run_raw(tsv_cell(&u->alloc, i, nc)), 80);
 		sbuf_puts(b, " | ");
-		put_bytes(b, d);
+		md_bytes(b, d);
 		sbuf_puts(b, " | ");
 		pct_cell(b, d, total);
 		sbuf_puts(b, " | ");
-		put_bytes(b, c);
+		md_bytes(b, c);
 		sbuf_puts(b, " |\n");
 	}
 }
@@ -668,33 +520,33 @@ top_alloc(struct sbuf *b, const struct unit *u)
 {
 	int every = tsv_col(&u->growth, "alloc_during") >= 0 &&
 	    tsv_col(&u->growth, "alloc_during_cum") >= 0;
-	int rs = restarts(u);
+	int rs = run_restarts(u);
 	double total, prof;
 
 	sbuf_puts(b, "\n### ");
 	unit_title(b, u);
 	sbuf_puts(b, ": allocated during the test");
-	if (every && meta_double(&u->heap, "alloc_space_during", &total) == 0) {
+	if (every && run_meta_double(&u->heap, "alloc_space_during", &total) == 0) {
 		sbuf_puts(b, " (");
-		put_bytes(b, total);
+		md_bytes(b, total);
 		sbuf_puts(b, " in all");
 		if (rs > 0)
 			sbuf_printf(b, ", summed over %d processes", rs + 1);
 		sbuf_puts(b, ")");
-	} else if (!every && meta_double(&u->alloc, "total_delta", &total) == 0) {
+	} else if (!every && run_meta_double(&u->alloc, "total_delta", &total) == 0) {
 		sbuf_puts(b, " (");
-		put_bytes(b, total);
+		md_bytes(b, total);
 		sbuf_puts(b, rs > 0 ? " in the last process only: an older "
 		    "analysis)" : " in all, last profile minus first)");
 	}
 	sbuf_puts(b, "\n\n");
-	if (every && has_rows(&u->heap) && u->heap.nrows > 1) {
-		if ((prof = share(&u->halloc, "profiler", DURING)) > 0)
+	if (every && run_has_rows(&u->heap) && u->heap.nrows > 1) {
+		if ((prof = run_share(&u->halloc, "profiler", RUN_DURING)) > 0)
 			sbuf_printf(b, "%.1f%% of it is the profiler's, under "
 			    "its own functions or what they call (not listed).\n\n",
 			    prof);
 		alloc_rows(b, u);
-	} else if (!every && has_rows(&u->alloc))
+	} else if (!every && run_has_rows(&u->alloc))
 		alloc_diff_rows(b, u);
 	else
 		sbuf_puts(b, "Needs two heap profiles of one process; there "
@@ -711,89 +563,6 @@ allocators(struct sbuf *b, const struct run *r)
 		top_peak(b, r, &r->units[i]);
 		top_alloc(b, &r->units[i]);
 	}
-}
-
-void
-cats_of(const struct tsv *t, struct cats *c)
-{
-	size_t i;
-
-	for (i = 0; i < t->ncols; i++)
-		if (strncmp(t->cols[i], "cat:", 4) == 0 &&
-		    !hidden_cat(t->cols[i] + 4)) {
-			size_t k;
-
-			for (k = 0; k < c->n; k++)
-				if (strcmp(c->names[k], t->cols[i] + 4) == 0)
-					break;
-			if (k < c->n)
-				continue;
-			c->names = xrealloc(c->names,
-			    (c->n + 1) * sizeof *c->names);
-			c->names[c->n++] = t->cols[i] + 4;
-		}
-}
-
-/* The sum over segments of (last - first) of column col. */
-static double
-rise(const struct tsv *t, int col)
-{
-	int sc = tsv_col(t, "segment");
-	double first = 0, last = 0, v, sum = 0;
-	int64_t seg, cur = -1;
-	size_t i;
-
-	for (i = 0; i < t->nrows; i++) {
-		if (tsv_i64(t, i, sc, &seg) != 0 || tsv_double(t, i, col, &v))
-			continue;
-		if (seg != cur) {
-			sum += last - first;
-			first = v;
-			cur = seg;
-		}
-		last = v;
-	}
-	return sum + last - first;
-}
-
-double
-share(const struct tsv *t, const char *cat, enum share_mode m)
-{
-	char name[128];
-	int cc, vc = series_value_col(t);
-	double part = 0, whole = 0, v;
-	int64_t seq, s;
-	size_t i;
-
-	snprintf(name, sizeof name, "cat:%s", cat);
-	cc = tsv_col(t, name);
-	if (!has_rows(t) || cc < 0 || vc < 0)
-		return -1;
-	switch (m) {
-	case PEAK:
-		if (meta_i64(t, "peak_seq", &seq) != 0)
-			return -1;
-		for (i = 0; i < t->nrows; i++)
-			if (tsv_i64(t, i, tsv_col(t, "seq"), &s) == 0 &&
-			    s == seq) {
-				tsv_double(t, i, cc, &part);
-				tsv_double(t, i, vc, &whole);
-			}
-		break;
-	case DURING:
-		part = rise(t, cc);
-		whole = rise(t, vc);
-		break;
-	case SUM:
-		for (i = 0; i < t->nrows; i++) {
-			if (tsv_double(t, i, cc, &v) == 0)
-				part += v;
-			if (tsv_double(t, i, vc, &v) == 0)
-				whole += v;
-		}
-		break;
-	}
-	return whole > 0 ? 100 * part / whole : -1;
 }
 
 static void
@@ -816,11 +585,11 @@ hotspots(struct sbuf *b, const struct run *r)
 	    "profiler's own samples are in none (see the summary).\n");
 	for (i = 0; i < r->nunits; i++) {
 		const struct unit *u = &r->units[i];
-		struct cats c = { NULL, 0 };
+		struct run_cats c = { NULL, 0 };
 
-		cats_of(&u->heap, &c);
-		cats_of(&u->halloc, &c);
-		cats_of(&u->cpu, &c);
+		run_cats_of(&u->heap, &c);
+		run_cats_of(&u->halloc, &c);
+		run_cats_of(&u->cpu, &c);
 		sbuf_puts(b, "\n### ");
 		unit_title(b, u);
 		sbuf_puts(b, "\n\n");
@@ -833,13 +602,13 @@ hotspots(struct sbuf *b, const struct run *r)
 		    "| --- | ---: | ---: | ---: |\n");
 		for (k = 0; k < c.n; k++) {
 			sbuf_puts(b, "| ");
-			md_text(b, raw_field(c.names[k]));
+			md_text(b, run_raw(c.names[k]));
 			sbuf_puts(b, " | ");
-			share_cell(b, share(&u->heap, c.names[k], PEAK));
+			share_cell(b, run_share(&u->heap, c.names[k], RUN_PEAK));
 			sbuf_puts(b, " | ");
-			share_cell(b, share(&u->halloc, c.names[k], DURING));
+			share_cell(b, run_share(&u->halloc, c.names[k], RUN_DURING));
 			sbuf_puts(b, " | ");
-			share_cell(b, share(&u->cpu, c.names[k], SUM));
+			share_cell(b, run_share(&u->cpu, c.names[k], RUN_SUM));
 			sbuf_puts(b, " |\n");
 		}
 		free(c.names);
@@ -850,9 +619,9 @@ hotspots(struct sbuf *b, const struct run *r)
 static int
 steady_growth(const struct unit *u, double *slope, double *r2, double *peak)
 {
-	if (meta_double(&u->heap, "slope_per_min", slope) != 0 ||
-	    meta_double(&u->heap, "slope_r2", r2) != 0 ||
-	    meta_double(&u->heap, "peak", peak) != 0 || u->heap.nrows < 3)
+	if (run_meta_double(&u->heap, "slope_per_min", slope) != 0 ||
+	    run_meta_double(&u->heap, "slope_r2", r2) != 0 ||
+	    run_meta_double(&u->heap, "peak", peak) != 0 || u->heap.nrows < 3)
 		return 0;
 	return *r2 >= LEAK_R2 && *slope > *peak * LEAK_SLOPE_PCT / 100;
 }
@@ -863,7 +632,7 @@ suspect_floor(const struct unit *u)
 {
 	double peak = 0;
 
-	meta_double(&u->heap, "peak", &peak);
+	run_meta_double(&u->heap, "peak", &peak);
 	return peak * SUSPECT_PEAK_PCT / 100 > SUSPECT_MIN ?
 	    peak * SUSPECT_PEAK_PCT / 100 : SUSPECT_MIN;
 }
@@ -893,18 +662,18 @@ growth_row(struct sbuf *b, const struct tsv *g, size_t k)
 	size_t i;
 
 	sbuf_puts(b, "| ");
-	md_name(b, raw_field(tsv_cell(g, k, tsv_col(g, "function"))), 70);
+	md_name(b, run_raw(tsv_cell(g, k, tsv_col(g, "function"))), 70);
 	for (i = 0; i < 3; i++) {
 		sbuf_puts(b, " | ");
 		tsv_double(g, k, tsv_col(g, cols[i]), &v);
-		put_bytes(b, v);
+		md_bytes(b, v);
 	}
 	sbuf_puts(b, " | +");
 	tsv_double(g, k, tsv_col(g, "growth"), &v);
-	put_bytes(b, v);
+	md_bytes(b, v);
 	sbuf_puts(b, " | +");
 	tsv_double(g, k, tsv_col(g, "slope_per_min"), &v);
-	put_bytes(b, v);
+	md_bytes(b, v);
 	tsv_double(g, k, tsv_col(g, "grew%"), &v);
 	sbuf_printf(b, "/min | %.0f%% of intervals |\n", v);
 }
@@ -928,13 +697,13 @@ growth(struct sbuf *b, const struct run *r)
 		sbuf_puts(b, "\n### ");
 		unit_title(b, u);
 		sbuf_puts(b, "\n\n");
-		if (!has_rows(&u->heap)) {
+		if (!run_has_rows(&u->heap)) {
 			sbuf_puts(b, "No heap profiles.\n");
 			continue;
 		}
 		if (steady_growth(u, &slope, &r2, &peak)) {
 			sbuf_puts(b, "**Steady growth**: heap in use rises by ");
-			put_bytes(b, slope);
+			md_bytes(b, slope);
 			sbuf_printf(b, " a minute within each process, with R² "
 			    "%.2f (thresholds: R² ≥ %.1f and more than %.0f%% "
 			    "of the peak a minute). Likely a leak.\n\n", r2,
@@ -942,7 +711,7 @@ growth(struct sbuf *b, const struct run *r)
 		} else
 			sbuf_puts(b, "No steady growth of heap in use (see the "
 			    "thresholds in md-report(1)).\n\n");
-		if (!has_rows(g)) {
+		if (!run_has_rows(g)) {
 			sbuf_puts(b, "No per-function growth table.\n");
 			continue;
 		}
@@ -965,7 +734,7 @@ growth(struct sbuf *b, const struct run *r)
 		if (shown == 0) {
 			sbuf_puts(b, "No leak suspect: no function grew by at "
 			    "least ");
-			put_bytes(b, suspect_floor(u));
+			md_bytes(b, suspect_floor(u));
 			sbuf_puts(b, " in most intervals.\n");
 		} else if (shown > report_opt.top)
 			sbuf_printf(b, "\n%zu more suspects.\n",
@@ -993,26 +762,26 @@ cpu_top(struct sbuf *b, const struct run *r)
 		sbuf_puts(b, "\n### ");
 		unit_title(b, u);
 		sbuf_puts(b, "\n\n");
-		if (!has_rows(t)) {
+		if (!run_has_rows(t)) {
 			sbuf_puts(b, "No CPU profiles.\n");
 			continue;
 		}
-		meta_double(t, "total", &total);
+		run_meta_double(t, "total", &total);
 		sbuf_puts(b, "All CPU windows merged: ");
-		put_nanos(b, total);
+		md_nanos(b, total);
 		sbuf_puts(b, " of CPU.\n\n| # | function | flat | share | cum "
 		    "| share |\n| ---: | --- | ---: | ---: | ---: | ---: |\n");
 		for (k = 0; k < t->nrows && k < report_opt.top; k++) {
 			sbuf_printf(b, "| %zu | ", k + 1);
-			func_cell(b, raw_field(tsv_cell(t, k, nc)), 80);
+			func_cell(b, run_raw(tsv_cell(t, k, nc)), 80);
 			sbuf_puts(b, " | ");
 			tsv_double(t, k, fc, &v);
-			put_nanos(b, v);
+			md_nanos(b, v);
 			sbuf_puts(b, " | ");
 			pct_cell(b, v, total);
 			sbuf_puts(b, " | ");
 			tsv_double(t, k, cc, &v);
-			put_nanos(b, v);
+			md_nanos(b, v);
 			sbuf_puts(b, " | ");
 			pct_cell(b, v, total);
 			sbuf_puts(b, " |\n");
@@ -1082,7 +851,7 @@ health_events(struct sbuf *b, const struct run *r)
 	int ec = tsv_col(e, "event"), dc = tsv_col(e, "detail");
 	size_t i;
 
-	if (!has_rows(e)) {
+	if (!run_has_rows(e)) {
 		sbuf_puts(b, "\nNo events were recorded (no pod replaced, no "
 		    "transport restarted).\n");
 		return;
@@ -1091,13 +860,13 @@ health_events(struct sbuf *b, const struct run *r)
 	    "| --- | --- | --- | --- |\n");
 	for (i = 0; i < e->nrows && i < 5 * report_opt.top; i++) {
 		sbuf_puts(b, "| ");
-		md_text(b, raw_field(tsv_cell(e, i, tc)));
+		md_text(b, run_raw(tsv_cell(e, i, tc)));
 		sbuf_puts(b, " | ");
-		md_text(b, raw_field(tsv_cell(e, i, uc)));
+		md_text(b, run_raw(tsv_cell(e, i, uc)));
 		sbuf_puts(b, " | ");
-		md_text(b, raw_field(tsv_cell(e, i, ec)));
+		md_text(b, run_raw(tsv_cell(e, i, ec)));
 		sbuf_puts(b, " | ");
-		md_text(b, raw_field(tsv_cell(e, i, dc)));
+		md_text(b, run_raw(tsv_cell(e, i, dc)));
 		sbuf_puts(b, " |\n");
 	}
 	if (e->nrows > 5 * report_opt.top)
@@ -1113,7 +882,7 @@ health_bad(struct sbuf *b, const struct run *r)
 	static const char *const cols[] = { "unit", "kind", "file", "reason" };
 	size_t i, k;
 
-	if (!has_rows(t))
+	if (!run_has_rows(t))
 		return;
 	sbuf_printf(b, "\n%zu profile file%s could not be decoded and %s left "
 	    "out of the analysis (the rest of it stands):\n\n| unit | kind | "
@@ -1122,7 +891,7 @@ health_bad(struct sbuf *b, const struct run *r)
 	for (i = 0; i < t->nrows && i < 5 * report_opt.top; i++) {
 		for (k = 0; k < 4; k++) {
 			sbuf_puts(b, k ? " | " : "| ");
-			md_text(b, raw_field(tsv_cell(t, i,
+			md_text(b, run_raw(tsv_cell(t, i,
 			    tsv_col(t, cols[k]))));
 		}
 		sbuf_puts(b, " |\n");
@@ -1141,7 +910,7 @@ reason_list(struct sbuf *b, struct reason *rs, size_t n)
 	qsort(rs, n, sizeof *rs, cmp_reason);
 	for (i = 0; i < n && i < report_opt.top; i++) {
 		sbuf_printf(b, "- %ld × ", rs[i].count);
-		md_text(b, raw_field(rs[i].text));
+		md_text(b, run_raw(rs[i].text));
 		sbuf_putc(b, '\n');
 	}
 	if (n > report_opt.top)
@@ -1170,7 +939,7 @@ health(struct sbuf *b, const struct run *r)
 		struct target_stat *t = target_of(&ts, &nts,
 		    tsv_cell(l, i, nc), tsv_cell(l, i, kc));
 		const char *o = tsv_cell(l, i, oc);
-		double when = (double)rfc3339_ns(tsv_cell(l, i, tc)) / 1e9;
+		double when = (double)run_rfc3339_ns(tsv_cell(l, i, tc)) / 1e9;
 
 		if (strcmp(o, "ok") == 0) {
 			if (t->last_ok >= 0 && when >= 0 &&
@@ -1202,14 +971,14 @@ health(struct sbuf *b, const struct run *r)
 		const struct target_stat *t = &ts[i];
 
 		sbuf_puts(b, "| ");
-		md_text(b, raw_field(t->name));
+		md_text(b, run_raw(t->name));
 		sbuf_puts(b, " | ");
-		md_text(b, raw_field(t->kind));
+		md_text(b, run_raw(t->kind));
 		sbuf_printf(b, " | %ld | %ld | %ld | %ld | %ld | %ld | ",
 		    t->ok + t->error + t->skipped + t->aborted, t->ok,
 		    t->error, t->skipped, t->aborted, t->retry);
 		if (t->ok > 1)
-			put_duration(b, t->max_gap);
+			md_duration(b, t->max_gap);
 		else
 			sbuf_puts(b, "-");
 		sbuf_puts(b, " |\n");
@@ -1285,9 +1054,9 @@ suspects(struct sbuf *b, const struct unit *u, size_t n)
 			continue;
 		tsv_double(g, k, gc, &v);
 		sbuf_puts(b, shown++ ? ", " : "");
-		md_code(b, raw_field(tsv_cell(g, k, nc)));
+		md_code(b, run_raw(tsv_cell(g, k, nc)));
 		sbuf_puts(b, " (+");
-		put_bytes(b, v);
+		md_bytes(b, v);
 		sbuf_putc(b, ')');
 	}
 	if (shown == 0)
@@ -1307,12 +1076,12 @@ static int
 advise_unit(struct sbuf *b, const struct unit *u)
 {
 	double slope, r2, peak, p, first, last;
-	int n = 0, rs = restarts(u);
+	int n = 0, rs = run_restarts(u);
 
 	if (steady_growth(u, &slope, &r2, &peak)) {
 		advice(b, u);
 		sbuf_puts(b, "likely leak.** Heap in use grows by ");
-		put_bytes(b, slope);
+		md_bytes(b, slope);
 		sbuf_printf(b, " a minute within each process, R² %.2f "
 		    "(thresholds R² ≥ %.1f, > %.0f%% of the peak a minute). "
 		    "Top suspects: ", r2, LEAK_R2, LEAK_SLOPE_PCT);
@@ -1322,7 +1091,7 @@ advise_unit(struct sbuf *b, const struct unit *u)
 		    "object name, goroutines that never end).\n");
 		n++;
 	}
-	if ((p = share(&u->heap, "OpenAPI", PEAK)) > OPENAPI_PEAK_PCT) {
+	if ((p = run_share(&u->heap, "OpenAPI", RUN_PEAK)) > OPENAPI_PEAK_PCT) {
 		advice(b, u);
 		sbuf_printf(b, "OpenAPI models hold %.1f%% of the peak heap** "
 		    "(threshold %.0f%%). Build the OpenAPI schema and discovery "
@@ -1331,7 +1100,7 @@ advise_unit(struct sbuf *b, const struct unit *u)
 		    OPENAPI_PEAK_PCT);
 		n++;
 	}
-	if ((p = share(&u->heap, "informer/cache", PEAK)) >
+	if ((p = run_share(&u->heap, "informer/cache", RUN_PEAK)) >
 	    INFORMER_PEAK_PCT) {
 		advice(b, u);
 		sbuf_printf(b, "informer caches hold %.1f%% of the peak heap** "
@@ -1341,7 +1110,7 @@ advise_unit(struct sbuf *b, const struct unit *u)
 		    "or field selectors.\n", p, INFORMER_PEAK_PCT);
 		n++;
 	}
-	if ((p = share(&u->halloc, "JSON", DURING)) > JSON_ALLOC_PCT) {
+	if ((p = run_share(&u->halloc, "JSON", RUN_DURING)) > JSON_ALLOC_PCT) {
 		advice(b, u);
 		sbuf_printf(b, "JSON is %.1f%% of the allocation during the "
 		    "test** (threshold %.0f%%). Prefer typed clients or the "
@@ -1349,7 +1118,7 @@ advise_unit(struct sbuf *b, const struct unit *u)
 		    "streams instead of whole buffers.\n", p, JSON_ALLOC_PCT);
 		n++;
 	}
-	if ((p = share(&u->halloc, "reflection", DURING)) >
+	if ((p = run_share(&u->halloc, "reflection", RUN_DURING)) >
 	    REFLECT_ALLOC_PCT) {
 		advice(b, u);
 		sbuf_printf(b, "reflection is %.1f%% of the allocation during "
@@ -1358,22 +1127,22 @@ advise_unit(struct sbuf *b, const struct unit *u)
 		    REFLECT_ALLOC_PCT);
 		n++;
 	}
-	if ((p = share(&u->halloc, "YAML", DURING)) > YAML_ALLOC_PCT) {
+	if ((p = run_share(&u->halloc, "YAML", RUN_DURING)) > YAML_ALLOC_PCT) {
 		advice(b, u);
 		sbuf_printf(b, "YAML parsing is %.1f%% of the allocation during "
 		    "the test** (threshold %.0f%%). Parse manifests once and "
 		    "keep the result.\n", p, YAML_ALLOC_PCT);
 		n++;
 	}
-	if (mean_cores(u, &p) == 0 && p > CPU_CORES) {
+	if (run_mean_cores(u, &p) == 0 && p > CPU_CORES) {
 		advice(b, u);
 		sbuf_printf(b, "%.2f cores on average** in the sampled windows "
 		    "(threshold %.1f); see Top CPU consumers for where they "
 		    "go.\n", p, CPU_CORES);
 		n++;
 	}
-	if (meta_double(&u->gor, "first", &first) == 0 &&
-	    meta_double(&u->gor, "last", &last) == 0 && first > 0 &&
+	if (run_meta_double(&u->gor, "first", &first) == 0 &&
+	    run_meta_double(&u->gor, "last", &last) == 0 && first > 0 &&
 	    last - first > first * GOROUTINE_GROWTH_PCT / 100 &&
 	    last - first >= 10) {
 		advice(b, u);
@@ -1404,7 +1173,7 @@ recommendations(struct sbuf *b, const struct run *r)
 	sbuf_puts(b, "\n## Recommendations\n\n");
 	for (i = 0; i < r->nunits; i++)
 		n += advise_unit(b, &r->units[i]);
-	fetch_counts(r, &ok, &failed);
+	run_fetch_counts(r, &ok, &failed);
 	if (ok + failed > 0 &&
 	    100.0 * (double)failed / (double)(ok + failed) > FETCH_FAIL_PCT) {
 		sbuf_printf(b, "- **%.0f%% of profile fetches failed** "
