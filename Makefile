@@ -211,10 +211,12 @@ fuzz: deps all fuzz-build
 	UNITBIN=$(CURDIR)/$(B)/tests GOBIN=$(CURDIR)/$(GOBIN) \
 		sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-# md-report: the CLI, the run model, the two reports, markdown.
+# md-report: the CLI, the run model, the two reports (the analysis in four
+# files), markdown.
 MDREPORT_OBJ = $(B)/cmd/md-report.o $(B)/cmd/md-report-md.o \
 	$(B)/cmd/md-report-run.o $(B)/cmd/md-report-analysis.o \
-	$(B)/cmd/md-report-compare.o
+	$(B)/cmd/md-report-tables.o $(B)/cmd/md-report-advice.o \
+	$(B)/cmd/md-report-health.o $(B)/cmd/md-report-compare.o
 
 $(B)/cmd/md-report-%.o: cmd/md-report/%.c $(wildcard cmd/md-report/*.h) \
 		$(wildcard lib/*.h) $(B)/gen/profile.pb-c.h

@@ -809,7 +809,8 @@ report_compare(struct sbuf *b, const struct run *a, const struct run *bb,
 		component(b, &o, names[i], a, bb, &pairs, &np);
 	sbuf_puts(b, "\n## Memory timelines\n");
 	for (i = 0; i < np; i++)
-		if (run_has_rows(&pairs[i].a->heap) && run_has_rows(&pairs[i].b->heap))
+		if (run_has_rows(&pairs[i].a->heap) &&
+		    run_has_rows(&pairs[i].b->heap))
 			overlay(b, a, pairs[i].a, bb, pairs[i].b);
 	sbuf_puts(b, "\n## Top allocators at the peak\n");
 	for (i = 0; i < np; i++)

@@ -594,7 +594,8 @@ run_restarts(const struct unit *u)
 {
 	int64_t v;
 
-	if (!run_has_rows(&u->heap) || run_meta_i64(&u->heap, "restarts", &v) != 0)
+	if (!run_has_rows(&u->heap) ||
+	    run_meta_i64(&u->heap, "restarts", &v) != 0)
 		return -1;
 	return (int)v;
 }
@@ -604,7 +605,8 @@ run_mean_cores(const struct unit *u, double *v)
 {
 	double cpu, dur;
 
-	if (!run_has_rows(&u->cpu) || run_meta_double(&u->cpu, "cpu_ns", &cpu) != 0 ||
+	if (!run_has_rows(&u->cpu) ||
+	    run_meta_double(&u->cpu, "cpu_ns", &cpu) != 0 ||
 	    run_meta_double(&u->cpu, "duration_ns", &dur) != 0 || dur <= 0)
 		return -1;
 	*v = cpu / dur;

@@ -61,10 +61,8 @@ struct run {
 	size_t nunits;
 };
 
-/*
- * Loads a run directory: 0, or -1 with a message in err (the run is then
- * to be freed all the same). dir is kept, not copied.
- */
+/* Loads a run directory: 0, or -1 with a message in err. dir is kept,
+ * not copied. */
 int run_load(struct run *r, const char *dir, char *err, size_t errlen);
 void run_free(struct run *r);
 
