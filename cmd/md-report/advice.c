@@ -23,15 +23,26 @@
 #define GOROUTINE_GROWTH_PCT 50.0
 #define FETCH_FAIL_PCT 10.0
 
-/* Nonzero when the heap series rises steadily enough to call a leak. */
+/*
+ * Nonzero when the heap series is a steady line (R² at least LEAK_R2
+ * over 3 profiles or more), with its slope, R² and peak.
+ */
 static int
-steady_growth(const struct unit *u, double *slope, double *r2, double *peak)
+steady_line(const struct unit *u, double *slope, double *r2, double *peak)
 {
 	if (run_meta_double(&u->heap, "slope_per_min", slope) != 0 ||
 	    run_meta_double(&u->heap, "slope_r2", r2) != 0 ||
 	    run_meta_double(&u->heap, "peak", peak) != 0 || u->heap.nrows < 3)
 		return 0;
-	return *r2 >= LEAK_R2 && *slope > *peak * LEAK_SLOPE_PCT / 100;
+	return *r2 >= LEAK_R2;
+}
+
+/* Nonzero when the heap series rises steadily enough to call a leak. */
+static int
+steady_growth(const struct unit *u, double *slope, double *r2, double *peak)
+{
+	return steady_line(u, slope, r2, peak) &&
+	    *slope > *peak * LEAK_SLOPE_PCT / 100;
 }
 
 /* The least growth of a suspect: 1 MiB or 1% of the peak, the larger. */
@@ -186,92 +197,193 @@ advice(struct sbuf *b, const struct unit *u)
 	sbuf_puts(b, ": ");
 }
 
+/*
+ * A unit's figure for a rule: v, compared with the threshold; of, what
+ * the threshold is a percentage of (for a rule whose threshold is one);
+ * x, what else the finding shows.
+ */
+struct reading {
+	double v, of, x[2];
+};
+
+struct rule;
+typedef void say_fn(struct sbuf *b, const struct unit *u,
+    const struct rule *rl, const struct reading *f);
+
+/*
+ * One recommendation: figure reads it from a unit (0, or -1 when the unit
+ * has no such figure), and the rule fires when the figure is above the
+ * threshold, or above threshold percent of the reading's of. say writes
+ * the finding (bold, its format's numbers from the reading), then the
+ * advice follows.
+ */
+struct rule {
+	int (*figure)(const struct unit *u, const char *cat, struct reading *f);
+	const char *cat;	/* a share's category */
+	double threshold;
+	int pct_of;		/* the threshold is a percentage of of */
+	say_fn *say;
+	const char *finding;
+	const char *advice;
+};
+
+/* The slope of a steady line, against the peak. */
+static int
+leak(const struct unit *u, const char *cat, struct reading *f)
+{
+	(void)cat;
+	return steady_line(u, &f->v, &f->x[0], &f->of) ? 0 : -1;
+}
+
+static int
+heap_share(const struct unit *u, const char *cat, struct reading *f)
+{
+	f->v = run_share(&u->heap, cat, RUN_PEAK);
+	return 0;
+}
+
+static int
+alloc_share(const struct unit *u, const char *cat, struct reading *f)
+{
+	f->v = run_share(&u->halloc, cat, RUN_DURING);
+	return 0;
+}
+
+static int
+cores(const struct unit *u, const char *cat, struct reading *f)
+{
+	(void)cat;
+	return run_mean_cores(u, &f->v);
+}
+
+/* Goroutines added, against the first count; 10 at least. */
+static int
+goroutines(const struct unit *u, const char *cat, struct reading *f)
+{
+	double *first = &f->x[0], *last = &f->x[1];
+
+	(void)cat;
+	if (run_meta_double(&u->gor, "first", first) != 0 ||
+	    run_meta_double(&u->gor, "last", last) != 0 || *first <= 0 ||
+	    *last - *first < 10)
+		return -1;
+	f->v = *last - *first;
+	f->of = *first;
+	return 0;
+}
+
+static int
+restarts(const struct unit *u, const char *cat, struct reading *f)
+{
+	(void)cat;
+	f->v = run_restarts(u);
+	return 0;
+}
+
+/* The finding's format of the figure and the threshold. */
+static void
+say_value(struct sbuf *b, const struct unit *u, const struct rule *rl,
+    const struct reading *f)
+{
+	(void)u;
+	sbuf_printf(b, rl->finding, f->v, rl->threshold);
+}
+
+/* Of x[0], x[1] (from, to) and the threshold. */
+static void
+say_from_to(struct sbuf *b, const struct unit *u, const struct rule *rl,
+    const struct reading *f)
+{
+	(void)u;
+	sbuf_printf(b, rl->finding, f->x[0], f->x[1], rl->threshold);
+}
+
+/* Of a count and its plural "s". */
+static void
+say_times(struct sbuf *b, const struct unit *u, const struct rule *rl,
+    const struct reading *f)
+{
+	(void)u;
+	sbuf_printf(b, rl->finding, (int)f->v, f->v > 1 ? "s" : "");
+}
+
+/* Of the slope in bytes, R² (x[0]), both thresholds and the suspects. */
+static void
+say_leak(struct sbuf *b, const struct unit *u, const struct rule *rl,
+    const struct reading *f)
+{
+	struct sbuf slope = SBUF_INIT, top = SBUF_INIT;
+
+	md_bytes(&slope, f->v);
+	suspects(&top, u, 3);
+	sbuf_printf(b, rl->finding, slope.s, f->x[0], LEAK_R2,
+	    rl->threshold, top.s);
+	sbuf_free(&slope);
+	sbuf_free(&top);
+}
+
+static const struct rule rules[] = {
+	{ leak, NULL, LEAK_SLOPE_PCT, 1, say_leak,
+	    "likely leak.** Heap in use grows by %s a minute within each "
+	    "process, R² %.2f (thresholds R² ≥ %.1f, > %.0f%% of the peak a "
+	    "minute). Top suspects: %s.",
+	    "Take heap profiles over a longer run and check what holds them "
+	    "(caches without eviction, maps keyed by object name, goroutines "
+	    "that never end)." },
+	{ heap_share, "OpenAPI", OPENAPI_PEAK_PCT, 0, say_value,
+	    "OpenAPI models hold %.1f%% of the peak heap** (threshold %.0f%%).",
+	    "Build the OpenAPI schema and discovery client once and share "
+	    "them (a memory-cached discovery client) instead of per reconcile "
+	    "or per request." },
+	{ heap_share, "informer/cache", INFORMER_PEAK_PCT, 0, say_value,
+	    "informer caches hold %.1f%% of the peak heap** (threshold "
+	    "%.0f%%).",
+	    "Strip managedFields and unused fields with a cache transform, "
+	    "cache metadata only where the full object is not read, and "
+	    "narrow what is watched with label or field selectors." },
+	{ alloc_share, "JSON", JSON_ALLOC_PCT, 0, say_value,
+	    "JSON is %.1f%% of the allocation during the test** (threshold "
+	    "%.0f%%).",
+	    "Prefer typed clients or the protobuf content type to "
+	    "unstructured JSON, and decode streams instead of whole buffers." },
+	{ alloc_share, "reflection", REFLECT_ALLOC_PCT, 0, say_value,
+	    "reflection is %.1f%% of the allocation during the test** "
+	    "(threshold %.0f%%).",
+	    "Look for unstructured conversions and deep copies in hot paths." },
+	{ alloc_share, "YAML", YAML_ALLOC_PCT, 0, say_value,
+	    "YAML parsing is %.1f%% of the allocation during the test** "
+	    "(threshold %.0f%%).",
+	    "Parse manifests once and keep the result." },
+	{ cores, NULL, CPU_CORES, 0, say_value,
+	    "%.2f cores on average** in the sampled windows (threshold %.1f);",
+	    "see Top CPU consumers for where they go." },
+	{ goroutines, NULL, GOROUTINE_GROWTH_PCT, 1, say_from_to,
+	    "goroutines grew from %.0f to %.0f** (threshold +%.0f%%):",
+	    "a goroutine leak shows in the goroutine profiles as one stack "
+	    "whose count keeps rising." },
+	{ restarts, NULL, 0, 0, say_times,
+	    "restarted %d time%s during the run.**",
+	    "Check test.log and the pod's events for OOMKilled or a crash; "
+	    "growth, slope and allocation above are measured within each "
+	    "process and summed." },
+};
+#define NRULES (sizeof rules / sizeof rules[0])
+
+/* The rules that fire for a unit, one line each; returns their count. */
 static int
 advise_unit(struct sbuf *b, const struct unit *u)
 {
-	double slope, r2, peak, p, first, last;
-	int n = 0, rs = run_restarts(u);
+	const struct rule *rl;
+	struct reading f;
+	int n = 0;
 
-	if (steady_growth(u, &slope, &r2, &peak)) {
+	for (rl = rules; rl < rules + NRULES; rl++) {
+		if (rl->figure(u, rl->cat, &f) != 0 || !(rl->pct_of ?
+		    f.v > f.of * rl->threshold / 100 : f.v > rl->threshold))
+			continue;
 		advice(b, u);
-		sbuf_puts(b, "likely leak.** Heap in use grows by ");
-		md_bytes(b, slope);
-		sbuf_printf(b, " a minute within each process, R² %.2f "
-		    "(thresholds R² ≥ %.1f, > %.0f%% of the peak a minute). "
-		    "Top suspects: ", r2, LEAK_R2, LEAK_SLOPE_PCT);
-		suspects(b, u, 3);
-		sbuf_puts(b, ". Take heap profiles over a longer run and check "
-		    "what holds them (caches without eviction, maps keyed by "
-		    "object name, goroutines that never end).\n");
-		n++;
-	}
-	if ((p = run_share(&u->heap, "OpenAPI", RUN_PEAK)) > OPENAPI_PEAK_PCT) {
-		advice(b, u);
-		sbuf_printf(b, "OpenAPI models hold %.1f%% of the peak heap** "
-		    "(threshold %.0f%%). Build the OpenAPI schema and discovery "
-		    "client once and share them (a memory-cached discovery "
-		    "client) instead of per reconcile or per request.\n", p,
-		    OPENAPI_PEAK_PCT);
-		n++;
-	}
-	if ((p = run_share(&u->heap, "informer/cache", RUN_PEAK)) >
-	    INFORMER_PEAK_PCT) {
-		advice(b, u);
-		sbuf_printf(b, "informer caches hold %.1f%% of the peak heap** "
-		    "(threshold %.0f%%). Strip managedFields and unused fields "
-		    "with a cache transform, cache metadata only where the full "
-		    "object is not read, and narrow what is watched with label "
-		    "or field selectors.\n", p, INFORMER_PEAK_PCT);
-		n++;
-	}
-	if ((p = run_share(&u->halloc, "JSON", RUN_DURING)) > JSON_ALLOC_PCT) {
-		advice(b, u);
-		sbuf_printf(b, "JSON is %.1f%% of the allocation during the "
-		    "test** (threshold %.0f%%). Prefer typed clients or the "
-		    "protobuf content type to unstructured JSON, and decode "
-		    "streams instead of whole buffers.\n", p, JSON_ALLOC_PCT);
-		n++;
-	}
-	if ((p = run_share(&u->halloc, "reflection", RUN_DURING)) >
-	    REFLECT_ALLOC_PCT) {
-		advice(b, u);
-		sbuf_printf(b, "reflection is %.1f%% of the allocation during "
-		    "the test** (threshold %.0f%%). Look for unstructured "
-		    "conversions and deep copies in hot paths.\n", p,
-		    REFLECT_ALLOC_PCT);
-		n++;
-	}
-	if ((p = run_share(&u->halloc, "YAML", RUN_DURING)) > YAML_ALLOC_PCT) {
-		advice(b, u);
-		sbuf_printf(b, "YAML parsing is %.1f%% of the allocation during "
-		    "the test** (threshold %.0f%%). Parse manifests once and "
-		    "keep the result.\n", p, YAML_ALLOC_PCT);
-		n++;
-	}
-	if (run_mean_cores(u, &p) == 0 && p > CPU_CORES) {
-		advice(b, u);
-		sbuf_printf(b, "%.2f cores on average** in the sampled windows "
-		    "(threshold %.1f); see Top CPU consumers for where they "
-		    "go.\n", p, CPU_CORES);
-		n++;
-	}
-	if (run_meta_double(&u->gor, "first", &first) == 0 &&
-	    run_meta_double(&u->gor, "last", &last) == 0 && first > 0 &&
-	    last - first > first * GOROUTINE_GROWTH_PCT / 100 &&
-	    last - first >= 10) {
-		advice(b, u);
-		sbuf_printf(b, "goroutines grew from %.0f to %.0f** (threshold "
-		    "+%.0f%%): a goroutine leak shows in the goroutine profiles "
-		    "as one stack whose count keeps rising.\n", first, last,
-		    GOROUTINE_GROWTH_PCT);
-		n++;
-	}
-	if (rs > 0) {
-		advice(b, u);
-		sbuf_printf(b, "restarted %d time%s during the run.** Check "
-		    "test.log and the pod's events for OOMKilled or a crash; "
-		    "growth, slope and allocation above are measured within "
-		    "each process and summed.\n", rs, rs > 1 ? "s" : "");
+		rl->say(b, u, rl, &f);
+		sbuf_printf(b, " %s\n", rl->advice);
 		n++;
 	}
 	return n;
