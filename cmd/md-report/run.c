@@ -14,6 +14,7 @@
 #include "num.h"
 #include "run.h"
 
+/* The analysis files of a unit, in struct unit's order. */
 static const char *const kinds[] = {
 	".heap.series.tsv", ".heap.alloc.series.tsv", ".heap.growth.tsv",
 	".heap.peak.tsv", ".heap.alloc.tsv", ".cpu.series.tsv",
@@ -613,6 +614,7 @@ run_mean_cores(const struct unit *u, double *v)
 	return 0;
 }
 
+/* Nonzero for a category the reports show apart (the profiler's). */
 static int
 hidden_cat(const char *name)
 {
