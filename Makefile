@@ -212,17 +212,20 @@ fuzz: deps all fuzz-build
 	UNITBIN=$(CURDIR)/$(B)/tests GOBIN=$(CURDIR)/$(GOBIN) \
 		sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-# md-report is four files: the CLI and loading, the two reports, markdown.
+# md-report: the CLI, the run model, the two reports (the analysis in four
+# files), markdown.
 MDREPORT_OBJ = $(B)/cmd/md-report.o $(B)/cmd/md-report-md.o \
-	$(B)/cmd/md-report-analysis.o $(B)/cmd/md-report-compare.o \
+	$(B)/cmd/md-report-run.o $(B)/cmd/md-report-analysis.o \
+	$(B)/cmd/md-report-tables.o $(B)/cmd/md-report-advice.o \
+	$(B)/cmd/md-report-health.o $(B)/cmd/md-report-compare.o \
 	$(B)/cmd/md-report-sets.o
 
-$(B)/cmd/md-report-%.o: cmd/md-report/%.c cmd/md-report/md.h \
-		cmd/md-report/report.h $(wildcard lib/*.h) $(B)/gen/profile.pb-c.h
+$(B)/cmd/md-report-%.o: cmd/md-report/%.c $(wildcard cmd/md-report/*.h) \
+		$(wildcard lib/*.h) $(B)/gen/profile.pb-c.h
 	@mkdir -p $(B)/cmd
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
-$(B)/cmd/md-report.o: cmd/md-report/md.h cmd/md-report/report.h
+$(B)/cmd/md-report.o: $(wildcard cmd/md-report/*.h)
 
 $(BIN)/md-report: $(MDREPORT_OBJ) $(B)/libe2e.a
 	@mkdir -p $(BIN)

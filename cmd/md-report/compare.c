@@ -26,6 +26,7 @@
 #include "msg.h"
 #include "num.h"
 #include "report.h"
+#include "run.h"
 
 enum fmt { BYTES, BYTES_MIN, NANOS, CORES, COUNT };
 
@@ -45,7 +46,7 @@ struct figure {
 static int
 meta_of(const struct tsv *t, const char *key, double *v)
 {
-	return has_rows(t) ? meta_double(t, key, v) : -1;
+	return run_has_rows(t) ? run_meta_double(t, key, v) : -1;
 }
 
 static int
@@ -58,12 +59,12 @@ peak_heap(const struct run *r, const struct unit *u, double *v)
 static int
 mean_heap(const struct run *r, const struct unit *u, double *v)
 {
-	int col = series_value_col(&u->heap);
+	int col = run_value_col(&u->heap);
 	double x, sum = 0;
 	size_t i;
 
 	(void)r;
-	if (!has_rows(&u->heap) || col < 0)
+	if (!run_has_rows(&u->heap) || col < 0)
 		return -1;
 	for (i = 0; i < u->heap.nrows; i++)
 		if (tsv_double(&u->heap, i, col, &x) == 0)
@@ -82,7 +83,7 @@ slope(const struct run *r, const struct unit *u, double *v)
 static int
 alloc_rate(const struct run *r, const struct unit *u, double *v)
 {
-	double a, m = covered_minutes(&u->heap);
+	double a, m = run_covered_minutes(&u->heap);
 
 	(void)r;
 	if (meta_of(&u->heap, "alloc_space_during", &a) != 0 || m <= 0)
@@ -101,14 +102,8 @@ alloc_during(const struct run *r, const struct unit *u, double *v)
 static int
 cores_mean(const struct run *r, const struct unit *u, double *v)
 {
-	double cpu, dur;
-
 	(void)r;
-	if (meta_of(&u->cpu, "cpu_ns", &cpu) != 0 ||
-	    meta_of(&u->cpu, "duration_ns", &dur) != 0 || dur <= 0)
-		return -1;
-	*v = cpu / dur;
-	return 0;
+	return run_mean_cores(u, v);
 }
 
 static int
@@ -141,7 +136,7 @@ goroutines(const struct run *r, const struct unit *u, double *v)
 static int
 restart_count(const struct run *r, const struct unit *u, double *v)
 {
-	int n = restarts(u);
+	int n = run_restarts(u);
 
 	(void)r;
 	*v = n;
@@ -176,14 +171,14 @@ put_value(struct sbuf *b, enum fmt f, double v)
 {
 	switch (f) {
 	case BYTES:
-		put_bytes(b, v);
+		md_bytes(b, v);
 		break;
 	case BYTES_MIN:
-		put_bytes(b, v);
+		md_bytes(b, v);
 		sbuf_puts(b, "/min");
 		break;
 	case NANOS:
-		put_nanos(b, v);
+		md_nanos(b, v);
 		break;
 	case CORES:
 		sbuf_printf(b, "%.2f", v);
@@ -224,7 +219,7 @@ run_line(struct sbuf *b, const char *label, const struct run *r)
 	sbuf_printf(b, "- %s: ", label);
 	md_code(b, run_info(r, "name", r->name));
 	sbuf_puts(b, ", ");
-	make_cmd(b, r);
+	run_make_cmd(b, r);
 	sbuf_puts(b, ", ");
 	if (strcmp(st, "-") == 0)
 		sbuf_puts(b, "interrupted");
@@ -234,7 +229,7 @@ run_line(struct sbuf *b, const char *label, const struct run *r)
 	}
 	if (num_double(run_info(r, "duration_s", ""), &dur) == 0) {
 		sbuf_puts(b, ", ran ");
-		put_duration(b, dur);
+		md_duration(b, dur);
 	}
 	sbuf_puts(b, ", started ");
 	md_text(b, run_info(r, "started", "?"));
@@ -579,9 +574,9 @@ overlay(struct sbuf *b, const struct run *ra, const struct unit *ua,
 	struct sbuf title = SBUF_INIT;
 
 	for (s = 0; s < 2; s++) {
-		x[s] = elapsed(r[s], t[s]);
-		y[s] = column(t[s], series_value_col(t[s]));
-		seg[s] = segments(t[s]);
+		x[s] = run_elapsed(r[s], t[s]);
+		y[s] = run_column(t[s], run_value_col(t[s]));
+		seg[s] = run_segments(t[s]);
 		if (x[s][0] < g0)
 			g0 = x[s][0];
 		if (x[s][t[s]->nrows - 1] > end)
@@ -654,7 +649,7 @@ diff_table(struct sbuf *b, const char *diffdir, const struct pair *p,
 		free(path);
 		return;
 	}
-	if (report_load(&t, path, err, sizeof err) != 0) {
+	if (run_load_tsv(&t, path, err, sizeof err) != 0) {
 		if (t.missing)
 			sbuf_puts(b, "No diff: one of the runs has no such "
 			    "profiles.\n");
@@ -684,7 +679,7 @@ diff_table(struct sbuf *b, const char *diffdir, const struct pair *p,
 			continue;
 		shown++;
 		sbuf_puts(b, "| ");
-		md_name(b, raw_field(tsv_cell(&t, i, nc)), 70);
+		md_name(b, run_raw(tsv_cell(&t, i, nc)), 70);
 		sbuf_puts(b, " | ");
 		put_value(b, f, va);
 		sbuf_puts(b, " | ");
@@ -723,13 +718,13 @@ static void
 categories(struct sbuf *b, const struct pair *p)
 {
 	const struct unit *ua = p->a, *ub = p->b;
-	struct cats c = { NULL, 0 };
+	struct run_cats c = { NULL, 0 };
 	size_t k;
 
-	cats_of(&ua->heap, &c);
-	cats_of(&ub->heap, &c);
-	cats_of(&ua->cpu, &c);
-	cats_of(&ub->cpu, &c);
+	run_cats_of(&ua->heap, &c);
+	run_cats_of(&ub->heap, &c);
+	run_cats_of(&ua->cpu, &c);
+	run_cats_of(&ub->cpu, &c);
 	sbuf_puts(b, "\n### ");
 	md_text(b, ua->name);
 	sbuf_puts(b, "\n\n");
@@ -742,13 +737,13 @@ categories(struct sbuf *b, const struct pair *p)
 	    "---: | ---: |\n");
 	for (k = 0; k < c.n; k++) {
 		sbuf_puts(b, "| ");
-		md_text(b, raw_field(c.names[k]));
+		md_text(b, run_raw(c.names[k]));
 		sbuf_puts(b, " | ");
-		share_pair(b, share(&ua->heap, c.names[k], PEAK),
-		    share(&ub->heap, c.names[k], PEAK));
+		share_pair(b, run_share(&ua->heap, c.names[k], RUN_PEAK),
+		    run_share(&ub->heap, c.names[k], RUN_PEAK));
 		sbuf_puts(b, " ");
-		share_pair(b, share(&ua->cpu, c.names[k], SUM),
-		    share(&ub->cpu, c.names[k], SUM));
+		share_pair(b, run_share(&ua->cpu, c.names[k], RUN_SUM),
+		    run_share(&ub->cpu, c.names[k], RUN_SUM));
 		sbuf_putc(b, '\n');
 	}
 	free(c.names);
@@ -767,15 +762,15 @@ caveats(struct sbuf *b, const struct run *a, const struct run *bb)
 	    fabs(db - da) / da * 100 > 10) {
 		sbuf_puts(b, "\n**The runs' durations differ by more than 10%** "
 		    "(A ran ");
-		put_duration(b, da);
+		md_duration(b, da);
 		sbuf_puts(b, ", B ran ");
-		put_duration(b, db);
+		md_duration(b, db);
 		sbuf_puts(b, "): judge them by the rates and levels; the "
 		    "totals beside them follow the length of the run.\n");
 	}
 	for (s = 0; s < 2; s++)
 		for (i = 0; i < runs[s]->nunits; i++) {
-			int n = restarts(&runs[s]->units[i]);
+			int n = run_restarts(&runs[s]->units[i]);
 
 			if (n <= 0)
 				continue;
@@ -814,7 +809,8 @@ report_compare(struct sbuf *b, const struct run *a, const struct run *bb,
 		component(b, &o, names[i], a, bb, &pairs, &np);
 	sbuf_puts(b, "\n## Memory timelines\n");
 	for (i = 0; i < np; i++)
-		if (has_rows(&pairs[i].a->heap) && has_rows(&pairs[i].b->heap))
+		if (run_has_rows(&pairs[i].a->heap) &&
+		    run_has_rows(&pairs[i].b->heap))
 			overlay(b, a, pairs[i].a, bb, pairs[i].b);
 	sbuf_puts(b, "\n## Top allocators at the peak\n");
 	for (i = 0; i < np; i++)

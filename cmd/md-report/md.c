@@ -2,9 +2,12 @@
 #include "md.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "units.h"
 
 enum ctx { TEXT, CODE, FENCE, MERMAID, PLAIN };
 
@@ -163,7 +166,9 @@ md_fenced(struct sbuf *b, const char *text, size_t len)
 	sbuf_putc(b, '\n');
 }
 
-void
+/* s as the inside of a Mermaid double-quoted string: letters, digits
+ * and a few safe marks as they are, anything else visibly. */
+static void
 md_mermaid(struct sbuf *b, const char *s)
 {
 	put(b, s, strlen(s), MERMAID);
@@ -226,6 +231,61 @@ md_percent_change(struct sbuf *b, double from, double to)
 		return;
 	}
 	sbuf_printf(b, "%+.1f%%", (to - from) / fabs(from) * 100);
+}
+
+/*
+ * pprof's label of v: the unit is the one pprof picks for v rounded, the
+ * number is v itself scaled (1868.59 B is 1.82kB, not 1869 B's 1.83kB).
+ */
+static void
+scaled(struct sbuf *b, double v, const char *unit)
+{
+	int64_t whole = (int64_t)(v < 0 ? v - 0.5 : v + 0.5);
+	const char *name;
+	double x;
+	char buf[64];
+	size_t n;
+
+	if (whole == 0 || fabs(v) >= 9e18) {
+		units_label(buf, sizeof buf, whole, unit, "auto");
+		sbuf_puts(b, buf);
+		return;
+	}
+	x = units_scale(whole, unit, "auto", &name) / (double)whole * v;
+	snprintf(buf, sizeof buf, "%.2f", x);
+	n = strlen(buf);
+	if (n >= 3 && strcmp(buf + n - 3, ".00") == 0)
+		buf[n - 3] = '\0';
+	sbuf_puts(b, strcmp(buf, "-0") == 0 ? "0" : buf);
+	if (strcmp(buf, "0") != 0 && strcmp(buf, "-0") != 0)
+		sbuf_puts(b, name);
+}
+
+void
+md_bytes(struct sbuf *b, double v)
+{
+	scaled(b, v, "bytes");
+}
+
+void
+md_nanos(struct sbuf *b, double v)
+{
+	scaled(b, v, "nanoseconds");
+}
+
+void
+md_duration(struct sbuf *b, double s)
+{
+	long t = (long)(s + 0.5);
+
+	if (s < 60) {
+		sbuf_printf(b, "%.0fs", s);
+		return;
+	}
+	if (t < 3600)
+		sbuf_printf(b, "%ldm%02lds", t / 60, t % 60);
+	else
+		sbuf_printf(b, "%ldh%02ldm", t / 3600, t % 3600 / 60);
 }
 
 /* Prints v with up to d decimals, no trailing zeros: Mermaid data. */

@@ -37,10 +37,6 @@ void md_code(struct sbuf *b, const char *s);
  * close; line breaks are kept, other controls shown visibly. */
 void md_fenced(struct sbuf *b, const char *text, size_t len);
 
-/* Appends s as the inside of a Mermaid double-quoted string: letters,
- * digits and a few safe marks as they are, anything else visibly. */
-void md_mermaid(struct sbuf *b, const char *s);
-
 /* Appends s for a terminal message: controls shown visibly, nothing
  * else changed. */
 void md_plain(struct sbuf *b, const char *s);
@@ -52,6 +48,14 @@ void md_plain(struct sbuf *b, const char *s);
  * Escaped as md_text.
  */
 void md_name(struct sbuf *b, const char *name, size_t max);
+
+/*
+ * Human units as pprof writes them: md_bytes "38.32MB" (1 MB is 1 MiB),
+ * md_nanos "1.76s"; md_duration, from seconds, "45s", "3m12s", "1h05m".
+ */
+void md_bytes(struct sbuf *b, double v);
+void md_nanos(struct sbuf *b, double v);
+void md_duration(struct sbuf *b, double seconds);
 
 /* "+12.5%", "-3.0%", "n/a" when base is 0. */
 void md_percent_change(struct sbuf *b, double from, double to);

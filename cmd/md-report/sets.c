@@ -14,6 +14,7 @@
 #include "md.h"
 #include "num.h"
 #include "report.h"
+#include "run.h"
 
 enum kind { BYTES, BYTES_MIN, NANOS, CORES, COUNT, PLAIN };
 
@@ -72,14 +73,14 @@ put_fig(struct sbuf *b, const char *fig, const char *cell)
 	}
 	switch (k) {
 	case BYTES:
-		put_bytes(b, v);
+		md_bytes(b, v);
 		break;
 	case BYTES_MIN:
-		put_bytes(b, v);
+		md_bytes(b, v);
 		sbuf_puts(b, "/min");
 		break;
 	case NANOS:
-		put_nanos(b, v);
+		md_nanos(b, v);
 		break;
 	case CORES:
 		sbuf_printf(b, "%.2f", v);
@@ -133,9 +134,9 @@ put_set(struct sbuf *b, const struct tsv *t, size_t r, const int *c, int s)
 	sbuf_puts(b, " – ");
 	put_fig(b, fig, tsv_cell(t, r, c[HIA + o]));
 	sbuf_puts(b, ", ");
-	md_text(b, raw_field(tsv_cell(t, r, c[CIA + o])));
+	md_text(b, run_raw(tsv_cell(t, r, c[CIA + o])));
 	sbuf_puts(b, " %] (");
-	md_text(b, raw_field(tsv_cell(t, r, c[NA + o])));
+	md_text(b, run_raw(tsv_cell(t, r, c[NA + o])));
 	sbuf_puts(b, ")");
 }
 
@@ -154,19 +155,19 @@ set_row(struct sbuf *b, const struct tsv *t, size_t r, const int *c)
 	put_set(b, t, r, c, 1);
 	sbuf_puts(b, " | ");
 	if (strcmp(tsv_cell(t, r, c[DPCT]), "-") != 0) {
-		md_text(b, raw_field(tsv_cell(t, r, c[DPCT])));
+		md_text(b, run_raw(tsv_cell(t, r, c[DPCT])));
 		sbuf_puts(b, " %");
 	} else
 		sbuf_puts(b, "-");
 	sbuf_puts(b, " | ");
-	md_text(b, raw_field(tsv_cell(t, r, c[P])));
+	md_text(b, run_raw(tsv_cell(t, r, c[P])));
 	if (strcmp(tsv_cell(t, r, c[METHOD]), "-") != 0) {
 		sbuf_puts(b, " (");
-		md_text(b, raw_field(tsv_cell(t, r, c[METHOD])));
+		md_text(b, run_raw(tsv_cell(t, r, c[METHOD])));
 		sbuf_puts(b, ")");
 	}
 	sbuf_puts(b, judged ? " | **" : " | ");
-	md_text(b, raw_field(v));
+	md_text(b, run_raw(v));
 	sbuf_puts(b, judged ? "** |\n" : " |\n");
 }
 
@@ -183,7 +184,7 @@ findings(struct sbuf *b, const struct tsv *t, const int *c)
 		    strcmp(v, "improvement") != 0)
 			continue;
 		sbuf_puts(b, "- ");
-		md_code(b, raw_field(tsv_cell(t, r, c[UNIT])));
+		md_code(b, run_raw(tsv_cell(t, r, c[UNIT])));
 		sbuf_puts(b, ": ");
 		put_label(b, tsv_cell(t, r, c[FIG]));
 		sbuf_printf(b, " **%s**, ", v);
@@ -191,7 +192,7 @@ findings(struct sbuf *b, const struct tsv *t, const int *c)
 		sbuf_puts(b, " → ");
 		put_fig(b, tsv_cell(t, r, c[FIG]), tsv_cell(t, r, c[MEDB]));
 		sbuf_puts(b, " (median), p = ");
-		md_text(b, raw_field(tsv_cell(t, r, c[P])));
+		md_text(b, run_raw(tsv_cell(t, r, c[P])));
 		sbuf_puts(b, "\n");
 		n++;
 	}
@@ -234,7 +235,7 @@ report_sets(struct sbuf *b, const char *name_a, const char *name_b,
 
 		if (unit == NULL || strcmp(unit, u) != 0) {
 			sbuf_puts(b, "\n## ");
-			md_code(b, raw_field(u));
+			md_code(b, run_raw(u));
 			sbuf_puts(b, "\n\n| figure | A: median [95 % CI] (runs) "
 			    "| B: median [95 % CI] (runs) | change | p | "
 			    "verdict |\n| --- | --- | --- | --- | --- | --- |\n");
@@ -302,7 +303,7 @@ report_budget(struct sbuf *b, const char *run, const char *path, char *err,
 
 		sbuf_puts(b, strcmp(v, "ok") == 0 ? "| ✅ | " :
 		    strcmp(v, "over") == 0 ? "| ❌ | " : "| ⚠️ | ");
-		md_code(b, raw_field(tsv_cell(&t, r, c[BUNIT])));
+		md_code(b, run_raw(tsv_cell(&t, r, c[BUNIT])));
 		sbuf_puts(b, " | ");
 		put_label(b, fig);
 		sbuf_puts(b, " | ");
@@ -314,7 +315,7 @@ report_budget(struct sbuf *b, const char *run, const char *path, char *err,
 		sbuf_puts(b, " | ");
 		put_fig(b, fig, tsv_cell(&t, r, c[BBASE]));
 		sbuf_puts(b, " | ");
-		md_text(b, raw_field(v));
+		md_text(b, run_raw(v));
 		sbuf_puts(b, " |\n");
 	}
 	tsv_free(&t);
