@@ -12,6 +12,7 @@
 #ifndef ERRF_H
 #define ERRF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #if defined(__GNUC__)
@@ -25,5 +26,12 @@
  * snprintf; nothing written when errlen is 0). Always returns -1.
  */
 int errf(char *err, size_t errlen, const char *fmt, ...) ERRF_PRINTF;
+
+/*
+ * errf with the arguments in ap, for a module's own formatter that puts
+ * something first (a file name and line: verrf(err + n, errlen - n, ...)).
+ * Always returns -1.
+ */
+int verrf(char *err, size_t errlen, const char *fmt, va_list ap);
 
 #endif
