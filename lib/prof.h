@@ -110,14 +110,14 @@ struct prof {
 	size_t *str_len;	/* up to the first NUL, as C sees them */
 	size_t nstr;
 	char *strblob;
-	struct prof_frames *frames;	/* each location's text and key (prof.c) */
+	struct prof_frames *frames;	/* each location's text and key */
 };
 
 /*
  * Loads the profile data[0..len), gzip or raw; max_size caps the
- * protobuf's size, inflated or not. Returns 0 and *out, or -1 with a one-line reason in err (*out
- * NULL). The same bytes always give the same reason, whichever way the
- * load went (see prof.c).
+ * protobuf's size, inflated or not. Returns 0 and *out, or -1 with a
+ * one-line reason in err (*out NULL). The same bytes always give the
+ * same reason, whichever way the load went (see prof.c).
  */
 int prof_load(struct prof **out, const unsigned char *data, size_t len,
     size_t max_size, char *err, size_t errlen);
@@ -152,7 +152,8 @@ void prof_write_stack(const struct prof *p, size_t i, struct obuf *ob);
 
 /*
  * A hash of sample i's locations as pprof tells them apart when it merges
- * samples (see prof_frames.c): equal for the same call sites of the same binary.
+ * samples (see prof_frames.c): equal for the same call sites of the same
+ * binary.
  */
 uint64_t prof_site(const struct prof *p, size_t i);
 

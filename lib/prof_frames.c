@@ -33,7 +33,7 @@ basename_of(const char *path, const char **base, size_t *n)
  * The frame text and the key of each location are made the first time a
  * sample needs them: the first row goes out sooner, and the rest of the
  * work is done while the reader downstream is still busy with earlier
- * rows. prepare_frames settles beforehand all that could fail: every
+ * rows. prof_frames_prepare settles beforehand all that could fail: every
  * line's function is found, and the memory for all of it is taken.
  */
 struct prof_frames {

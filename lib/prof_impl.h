@@ -87,7 +87,10 @@ struct walk {
 	size_t errlen;
 };
 
-/* What a walk takes: all, or its side of the split prof.c makes when it loads beside the inflate thread. */
+/*
+ * What a walk takes: all, or its side of the split prof.c makes when it
+ * loads beside the inflate thread.
+ */
 enum { WALK_ALL, WALK_NO_STRINGS, WALK_STRINGS };
 
 
