@@ -192,7 +192,8 @@ fold(struct folded *f, const struct prof *p, int col, char *err,
 			if (grow(&f->sums, &f->cap, (size_t)k + 1,
 			    sizeof *f->sums, 1024) != 0)
 				goto oom;
-			memset(f->sums + was, 0, (f->cap - was) * sizeof *f->sums);
+			memset(f->sums + was, 0,
+			    (f->cap - was) * sizeof *f->sums);
 		}
 		f->sums[k] += prof_value(p, i, (size_t)col);
 	}

@@ -12,7 +12,7 @@ main(void)
 	    v11[] = { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
 		0x80, 0x00 },
 	    cut[] = { 0x80, 0x80 };
-	/* field 1 varint 150; field 2 "abc"; field 3 fixed64; field 4 fixed32 */
+	/* 1: varint 150; 2: "abc"; 3: fixed64; 4: fixed32 */
 	static const unsigned char msg[] = { 0x08, 0x96, 0x01, 0x12, 3, 'a',
 	    'b', 'c', 0x19, 1, 2, 3, 4, 5, 6, 7, 8, 0x25, 1, 2, 3, 4 };
 	static const unsigned char zero[] = { 0x00, 0x01 }, group[] = { 0x0b },
