@@ -10,7 +10,6 @@
  *	obuf_init(&ob, stdout);
  *	obuf_puts(&ob, "flat"); obuf_putc(&ob, '\t'); obuf_i64(&ob, -42);
  *	if (obuf_flush(&ob) != 0) ... write error ...
- *	obuf_free(&ob);
  *
  * A write error is sticky: later calls do nothing and obuf_flush returns -1.
  */

@@ -3,12 +3,25 @@
  *
  * prof_load takes the bytes of a profile file (gzip-compressed or raw
  * protobuf, told apart by the bytes), inflates them under a size cap,
- * decodes each message with the protobuf-c code generated from
- * profile.proto into compact tables, and checks everything a reader later
+ * decodes them into compact tables, and checks everything a reader later
  * relies on: string indices in range, ids unique and non-zero, every
  * sample's location and every line's function present, one value per
  * sample type. Only a profile that passes all of it is returned, so a
  * caller that prints from it cannot stop half way.
+ *
+ * Who reads what: the top level of the Profile message (its scalars,
+ * string table, comments, and every message's framing) is read by hand
+ * (wire.h), and so is a sample of location ids and values alone, what Go
+ * writes, measured to halve the walk. A sample with labels or anything
+ * else, and every sample_type, mapping, location, function and
+ * period_type, is decoded by the protobuf-c code generated from
+ * profile.proto, one message at a time. tests/fuzz/fuzz-decode holds the
+ * hand-read tables to protobuf-c's decoding of the whole message.
+ *
+ * The parts (prof_impl.h): prof.c loads, serially or beside the inflate
+ * thread of gz.c; prof_walk.c walks the message into the tables;
+ * prof_check.c checks them; prof_frames.c makes the frame text and site
+ * keys.
  *
  * Frames are named as `go tool pprof` names them at its default
  * (functions) granularity: the function name; for a location or function
@@ -97,19 +110,18 @@ struct prof {
 	size_t *str_len;	/* up to the first NUL, as C sees them */
 	size_t nstr;
 	char *strblob;
-	struct prof_frames *frames;	/* each location's text and key (prof.c) */
+	struct prof_frames *frames;	/* each location's text and key */
 };
 
 /*
- * Reads a whole stream into a malloc'd buffer (*out, *outlen), refusing
- * more than max bytes. Returns 0, or -1 with err set.
+ * Loads the profile data[0..len), gzip or raw; max_size caps the
+ * protobuf's size, inflated or not. Returns 0 and *out, or -1 with a
+ * one-line reason in err (*out NULL). The same bytes always give the
+ * same reason, whichever way the load went (see prof.c).
  */
-int prof_read_all(int fd, size_t max, unsigned char **out, size_t *outlen,
-    char *err, size_t errlen);
-
-/* Returns 0 and *out, or -1 with a one-line reason in err. */
 int prof_load(struct prof **out, const unsigned char *data, size_t len,
     size_t max_size, char *err, size_t errlen);
+/* Frees p and everything of it; p may be NULL. */
 void prof_free(struct prof *p);
 
 /* Sample i's value of type col. */
@@ -122,6 +134,7 @@ prof_value(const struct prof *p, size_t i, size_t col)
 /* String i of the table ("" when out of range: never after prof_load). */
 const char *prof_str(const struct prof *p, int64_t i);
 
+/* The number of sample types; type i's name and unit (i < ntypes). */
 size_t prof_ntypes(const struct prof *p);
 const char *prof_type(const struct prof *p, size_t i);
 const char *prof_unit(const struct prof *p, size_t i);
@@ -139,7 +152,8 @@ void prof_write_stack(const struct prof *p, size_t i, struct obuf *ob);
 
 /*
  * A hash of sample i's locations as pprof tells them apart when it merges
- * samples (see prof.c): equal for the same call sites of the same binary.
+ * samples (see prof_frames.c): equal for the same call sites of the same
+ * binary.
  */
 uint64_t prof_site(const struct prof *p, size_t i);
 

@@ -1,0 +1,37 @@
+/*
+ * errf - a module's error message, formatted into its caller's buffer.
+ *
+ * lib/ never prints: a function that can fail takes (char *err, size_t
+ * errlen) and, on failure, writes one line there for the tool to print
+ * after its own "tool: file: ". errf is that write, returning -1 so that
+ * a failure path can end in one statement:
+ *
+ *	if (n > max)
+ *		return errf(err, errlen, "larger than %zu bytes", max);
+ */
+#ifndef ERRF_H
+#define ERRF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#define ERRF_PRINTF __attribute__((format(printf, 3, 4)))
+#else
+#define ERRF_PRINTF
+#endif
+
+/*
+ * Formats fmt into err (errlen bytes, cut short and NUL-terminated like
+ * snprintf; nothing written when errlen is 0). Always returns -1.
+ */
+int errf(char *err, size_t errlen, const char *fmt, ...) ERRF_PRINTF;
+
+/*
+ * errf with the arguments in ap, for a module's own formatter that puts
+ * something first (a file name and line: verrf(err + n, errlen - n, ...)).
+ * Always returns -1.
+ */
+int verrf(char *err, size_t errlen, const char *fmt, va_list ap);
+
+#endif
