@@ -234,9 +234,10 @@ findings(struct sbuf *b, const struct tsv *t, const int *c)
  * units' own; the number of rows put.
  */
 static size_t
-set_tables(struct sbuf *b, const struct tsv *t, const int *c, int comp)
+set_tables(struct sbuf *b, const struct tsv *t, const int *c, int comp,
+    const struct sbuf *pbdir)
 {
-	const char *unit = NULL;
+	const char *unit = NULL, *href;
 	size_t r, n = 0;
 
 	for (r = 0; r < t->nrows; r++) {
@@ -248,7 +249,17 @@ set_tables(struct sbuf *b, const struct tsv *t, const int *c, int comp)
 			sbuf_puts(b, "\n## ");
 			md_code(b, run_raw(u));
 			sbuf_puts(b, comp ? " (component)" : "");
-			sbuf_puts(b, "\n\n| figure | A: median [95 % CI] (runs) "
+			sbuf_puts(b, "\n\n");
+			if (!comp && pbdir->len > 0) {
+				href = strrchr(pbdir->s, '/');
+				href = href != NULL ? href + 1 : pbdir->s;
+				run_pprof_link(b, pbdir->s, href, run_raw(u),
+				    "cpu", "CPU, B with A as its diff base");
+				run_pprof_link(b, pbdir->s, href, run_raw(u),
+				    "heap-peak", "heap at the peak, B with A as "
+				    "its diff base");
+			}
+			sbuf_puts(b, "| figure | A: median [95 % CI] (runs) "
 			    "| B: median [95 % CI] (runs) | change | p | "
 			    "verdict |\n| --- | --- | --- | --- | --- | --- |\n");
 			unit = u;
@@ -265,7 +276,8 @@ report_sets(struct sbuf *b, const char *name_a, const char *name_b,
 {
 	struct tsv t;
 	int c[NCOLS];
-	size_t r, nf, ncomp, few = 0;
+	size_t r, nf, ncomp, len, few = 0;
+	struct sbuf pbdir = SBUF_INIT;
 
 	if (tsv_load(&t, path, err, errlen) != 0) {
 		tsv_free(&t);
@@ -289,8 +301,15 @@ report_sets(struct sbuf *b, const char *name_a, const char *name_b,
 		    "p < 0.05).\n", nf > 0 ? "\n" : "", few, t.nrows);
 	else if (nf == 0)
 		sbuf_puts(b, "No figure changed beyond noise with p < 0.05.\n");
-	ncomp = set_tables(b, &t, c, 1);
-	set_tables(b, &t, c, 0);
+	/* e2e-profile compare writes PAIR.pprof/ beside PAIR.stats.tsv. */
+	if ((len = strlen(path)) > strlen(".stats.tsv") &&
+	    strcmp(path + len - strlen(".stats.tsv"), ".stats.tsv") == 0)
+		sbuf_printf(&pbdir, "%.*s.pprof",
+		    (int)(len - strlen(".stats.tsv")), path);
+	if (pbdir.oom)
+		pbdir.len = 0;
+	ncomp = set_tables(b, &t, c, 1, &pbdir);
+	set_tables(b, &t, c, 0, &pbdir);
 	sbuf_printf(b, "\nEach figure is the median of the runs of its set "
 	    "(A the first, B the second). The interval is the distribution-free "
 	    "confidence interval of the median (order statistics; below six "
@@ -309,6 +328,7 @@ report_sets(struct sbuf *b, const char *name_a, const char *name_b,
 		    "its unit as both). A sum of peak heaps is an upper bound "
 		    "of the component's peak: the replicas need not peak "
 		    "together.\n");
+	sbuf_free(&pbdir);
 	tsv_free(&t);
 	return 0;
 }
