@@ -52,7 +52,8 @@ scope_of(const char *fig)
 	size_t i;
 
 	for (i = 0; i < NSCOPES; i++)
-		if (strncmp(fig, scopes[i].prefix, strlen(scopes[i].prefix)) == 0)
+		if (strncmp(fig, scopes[i].prefix,
+		    strlen(scopes[i].prefix)) == 0)
 			return (int)i;
 	return -1;
 }
@@ -256,12 +257,13 @@ set_tables(struct sbuf *b, const struct tsv *t, const int *c, int comp,
 				run_pprof_link(b, pbdir->s, href, run_raw(u),
 				    "cpu", "CPU, B with A as its diff base");
 				run_pprof_link(b, pbdir->s, href, run_raw(u),
-				    "heap-peak", "heap at the peak, B with A as "
-				    "its diff base");
+				    "heap-peak", "heap at the peak, B with A "
+				    "as its diff base");
 			}
-			sbuf_puts(b, "| figure | A: median [95 % CI] (runs) "
-			    "| B: median [95 % CI] (runs) | change | p | "
-			    "verdict |\n| --- | --- | --- | --- | --- | --- |\n");
+			sbuf_puts(b, "| figure | A: median [95 % CI] "
+			    "(runs) | B: median [95 % CI] (runs) | change | "
+			    "p | verdict |\n| --- | --- | --- | --- | --- | "
+			    "--- |\n");
 			unit = u;
 		}
 		set_row(b, t, r, c);

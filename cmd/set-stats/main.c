@@ -300,7 +300,8 @@ lone_units(void)
 		if (figure_rank(cells[i].figure) >= (int)NFIGURES)
 			continue;
 		for (sc = 1; sc < NSCOPES; sc++) {
-			snprintf(f, sizeof f, "%s%s", scopes[sc], cells[i].figure);
+			snprintf(f, sizeof f, "%s%s", scopes[sc],
+			    cells[i].figure);
 			if ((k = cell_find(cells[i].component, f)) == ncells)
 				continue;
 			for (s = 0; s < 2; s++)
