@@ -212,6 +212,20 @@ fuzz: deps all fuzz-build
 	UNITBIN=$(CURDIR)/$(B)/tests GOBIN=$(CURDIR)/$(GOBIN) \
 		sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
+# set-stats is two files: the figures (and --figures), the statistics.
+$(B)/cmd/set-stats-figures.o: cmd/set-stats/figures.c cmd/set-stats/set-stats.h \
+		$(wildcard lib/*.h) $(B)/gen/profile.pb-c.h
+	@mkdir -p $(B)/cmd
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(B)/cmd/set-stats.o: cmd/set-stats/set-stats.h
+
+$(BIN)/set-stats: $(B)/cmd/set-stats.o $(B)/cmd/set-stats-figures.o \
+		$(B)/libe2e.a
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(B)/cmd/set-stats.o \
+		$(B)/cmd/set-stats-figures.o $(B)/libe2e.a $(LIBS_PB) -lm
+
 # md-report: the CLI, the run model, the two reports (the analysis in four
 # files), markdown.
 MDREPORT_OBJ = $(B)/cmd/md-report.o $(B)/cmd/md-report-md.o \

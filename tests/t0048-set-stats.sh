@@ -223,8 +223,10 @@ test_expect_success '--figures: components from units.tsv, else replicas -N of o
 	done &&
 	set-stats --figures runs/r >actual &&
 	cut -f2,3 actual >got &&
-	printf "unit\tcomponent\ncd\tcd\noc-0\toc\noc-1\toc\nsolo-2\tsolo-2\n" >want &&
+	printf "unit\tcomponent\ncd\tcd\noc-0\toc\noc-1\toc\nsolo-2\tsolo-2\noc\toc\n" >want &&
 	test_cmp want got &&
+	grep "^r	oc	oc	sum_goroutines	2$" actual &&
+	! grep leader_ actual &&
 	printf "#unit\tcomponent\trole\tleader_s\tpods\ncd\tcatalogd\tsingle\t0\t-\n" >runs/r/units.tsv &&
 	set-stats --figures runs/r >actual &&
 	grep "^r	cd	catalogd	goroutines	1$" actual &&

@@ -30,7 +30,8 @@ main() {
 		    "$root"/tests/t0030-fetch-faults.sh "$root"/tests/t0032-fetch-files.sh \
 		    "$root"/tests/t0040-series-cli.sh "$root"/tests/t0041-diff-cli.sh \
 		    "$root"/tests/t0043-md-bad-input.sh "$root"/tests/t0047-*.sh \
-		    "$root"/tests/t0048-*.sh "$root"/tests/t0050-*.sh
+		    "$root"/tests/t0048-*.sh "$root"/tests/t0050-*.sh \
+		    "$root"/tests/t0062-*.sh
 	fi
 	BIN=$wrap prove -f "$@"
 }

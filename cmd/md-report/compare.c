@@ -627,9 +627,30 @@ overlay(struct sbuf *b, const struct run *ra, const struct unit *ua,
 	sbuf_free(&title);
 }
 
+/*
+ * The A-vs-B pprof file of a unit: e2e-profile compare writes
+ * DIFFDIR.pprof/UNIT.KIND.pb.gz beside DIFFDIR, and the report beside
+ * both, so the link is relative to DIFFDIR's parent.
+ */
+static void
+compare_pprof_link(struct sbuf *b, const char *diffdir, const char *unit,
+    const char *kind)
+{
+	struct sbuf dir = SBUF_INIT, href = SBUF_INIT;
+	const char *base = strrchr(diffdir, '/');
+
+	sbuf_printf(&dir, "%s.pprof", diffdir);
+	sbuf_printf(&href, "%s.pprof", base != NULL ? base + 1 : diffdir);
+	if (!dir.oom && !href.oom)
+		run_pprof_link(b, dir.s, href.s, unit, kind,
+		    "B with A as its diff base");
+	sbuf_free(&dir);
+	sbuf_free(&href);
+}
+
 static void
 diff_table(struct sbuf *b, const char *diffdir, const struct pair *p,
-    const char *kind, const char *title, enum fmt f)
+    const char *kind, const char *pb, const char *title, enum fmt f)
 {
 	const char *name = p->a->name;
 	size_t n = strlen(diffdir) + strlen(name) + strlen(kind) + 3, i, shown;
@@ -641,6 +662,7 @@ diff_table(struct sbuf *b, const char *diffdir, const struct pair *p,
 	sbuf_puts(b, "\n### ");
 	md_text(b, name);
 	sbuf_printf(b, ": %s\n\n", title);
+	compare_pprof_link(b, diffdir, name, pb);
 	if (strcmp(p->a->name, p->b->name) != 0) {
 		sbuf_puts(b, "No diff: A's unit is matched with B's ");
 		md_code(b, p->b->name);
@@ -815,10 +837,10 @@ report_compare(struct sbuf *b, const struct run *a, const struct run *bb,
 	sbuf_puts(b, "\n## Top allocators at the peak\n");
 	for (i = 0; i < np; i++)
 		diff_table(b, diffdir, &pairs[i], ".heap.peak.diff.tsv",
-		    "heap in use at the peak, by function", BYTES);
+		    "heap-peak", "heap in use at the peak, by function", BYTES);
 	sbuf_puts(b, "\n## CPU\n");
 	for (i = 0; i < np; i++)
-		diff_table(b, diffdir, &pairs[i], ".cpu.top.diff.tsv",
+		diff_table(b, diffdir, &pairs[i], ".cpu.top.diff.tsv", "cpu",
 		    "CPU by function, all windows", NANOS);
 	sbuf_puts(b, "\n## Categories\n");
 	for (i = 0; i < np; i++)

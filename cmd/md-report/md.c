@@ -145,6 +145,23 @@ md_code(struct sbuf *b, const char *s)
 }
 
 void
+md_link(struct sbuf *b, const char *text, const char *href)
+{
+	const unsigned char *p;
+
+	sbuf_putc(b, '[');
+	md_text(b, text);
+	sbuf_puts(b, "](");
+	for (p = (const unsigned char *)href; *p != '\0'; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p) != NULL)
+			sbuf_putc(b, (char)*p);
+		else
+			sbuf_printf(b, "%%%02X", *p);
+	sbuf_putc(b, ')');
+}
+
+void
 md_fenced(struct sbuf *b, const char *text, size_t len)
 {
 	size_t i, run = 0, longest = 0, fence;

@@ -33,6 +33,14 @@ void md_text(struct sbuf *b, const char *s);
  * or a | (neither can be written inside a span everywhere). */
 void md_code(struct sbuf *b, const char *s);
 
+/*
+ * Appends a relative link: text escaped as md_text (the report's own
+ * words: a name in a link's text can still make a link in some
+ * renderers), href with every byte but letters, digits and - . _ ~ /
+ * percent-encoded, so that no name can end the link or start a scheme.
+ */
+void md_link(struct sbuf *b, const char *text, const char *href);
+
 /* Appends text as a fenced code block whose fence no line of text can
  * close; line breaks are kept, other controls shown visibly. */
 void md_fenced(struct sbuf *b, const char *text, size_t len);

@@ -2,6 +2,8 @@
  * run - see run.h: loading a run directory and checking its files, and
  * the readings of it both reports make.
  */
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -732,4 +734,27 @@ run_share(const struct tsv *t, const char *cat, enum run_share m)
 		break;
 	}
 	return whole > 0 ? 100 * part / whole : -1;
+}
+
+void
+run_pprof_link(struct sbuf *b, const char *dir, const char *href,
+    const char *unit, const char *kind, const char *what)
+{
+	struct sbuf path = SBUF_INIT, rel = SBUF_INIT, cmd = SBUF_INIT;
+	struct stat st;
+
+	sbuf_printf(&path, "%s/%s.%s.pb.gz", dir, unit, kind);
+	sbuf_printf(&rel, "%s/%s.%s.pb.gz", href, unit, kind);
+	sbuf_printf(&cmd, "go tool pprof -http=: %s", rel.s);
+	if (!path.oom && !rel.oom && !cmd.oom && stat(path.s, &st) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		sbuf_puts(b, "pprof file: ");
+		md_link(b, what, rel.s);
+		sbuf_puts(b, "; from this report's directory: ");
+		md_code(b, cmd.s);
+		sbuf_puts(b, "\n\n");
+	}
+	sbuf_free(&path);
+	sbuf_free(&rel);
+	sbuf_free(&cmd);
 }

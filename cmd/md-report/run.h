@@ -61,6 +61,15 @@ struct run {
 	size_t nunits;
 };
 
+/*
+ * When DIR/UNIT.KIND.pb.gz is a regular file (e2e-profile pprof and
+ * compare write them), a line linking it, under the words what, as
+ * HREF/UNIT.KIND.pb.gz (HREF: DIR relative to the report), with the
+ * command that opens it; nothing when it is absent.
+ */
+void run_pprof_link(struct sbuf *b, const char *dir, const char *href,
+    const char *unit, const char *kind, const char *what);
+
 /* Loads a run directory: 0, or -1 with a message in err. dir is kept,
  * not copied. */
 int run_load(struct run *r, const char *dir, char *err, size_t errlen);

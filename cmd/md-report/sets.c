@@ -33,11 +33,39 @@ static const struct {
 };
 #define NFIGURES (sizeof figures / sizeof figures[0])
 
-static enum kind
-kind_of(const char *fig, const char **label)
+/*
+ * set-stats' component-level figures: a component with several units
+ * has its leader's (leader_FIG) and the sums over its units (sum_FIG).
+ */
+static const struct {
+	const char *prefix, *label;
+} scopes[] = {
+	{ "leader_", "leader: " },
+	{ "sum_", "sum over replicas: " },
+};
+#define NSCOPES (sizeof scopes / sizeof scopes[0])
+
+/* The scope of fig (an index of scopes[]), or -1 for a unit's figure. */
+static int
+scope_of(const char *fig)
 {
 	size_t i;
 
+	for (i = 0; i < NSCOPES; i++)
+		if (strncmp(fig, scopes[i].prefix,
+		    strlen(scopes[i].prefix)) == 0)
+			return (int)i;
+	return -1;
+}
+
+static enum kind
+kind_of(const char *fig, const char **label)
+{
+	int sc = scope_of(fig);
+	size_t i;
+
+	if (sc >= 0)
+		fig += strlen(scopes[sc].prefix);
 	for (i = 0; i < NFIGURES; i++)
 		if (strcmp(figures[i].name, fig) == 0) {
 			*label = figures[i].label;
@@ -51,9 +79,12 @@ static void
 put_label(struct sbuf *b, const char *fig)
 {
 	const char *label;
+	int sc = scope_of(fig);
 
 	kind_of(fig, &label);
-	if (label != NULL)
+	if (label != NULL && sc >= 0)
+		sbuf_printf(b, "%s%s", scopes[sc].label, label);
+	else if (label != NULL)
 		sbuf_puts(b, label);
 	else
 		md_code(b, fig);
@@ -199,14 +230,56 @@ findings(struct sbuf *b, const struct tsv *t, const int *c)
 	return n;
 }
 
+/*
+ * A table per unit of its rows: the component-level ones (comp) or the
+ * units' own; the number of rows put.
+ */
+static size_t
+set_tables(struct sbuf *b, const struct tsv *t, const int *c, int comp,
+    const struct sbuf *pbdir)
+{
+	const char *unit = NULL, *href;
+	size_t r, n = 0;
+
+	for (r = 0; r < t->nrows; r++) {
+		const char *u = tsv_cell(t, r, c[UNIT]);
+
+		if ((scope_of(tsv_cell(t, r, c[FIG])) >= 0) != comp)
+			continue;
+		if (unit == NULL || strcmp(unit, u) != 0) {
+			sbuf_puts(b, "\n## ");
+			md_code(b, run_raw(u));
+			sbuf_puts(b, comp ? " (component)" : "");
+			sbuf_puts(b, "\n\n");
+			if (!comp && pbdir->len > 0) {
+				href = strrchr(pbdir->s, '/');
+				href = href != NULL ? href + 1 : pbdir->s;
+				run_pprof_link(b, pbdir->s, href, run_raw(u),
+				    "cpu", "CPU, B with A as its diff base");
+				run_pprof_link(b, pbdir->s, href, run_raw(u),
+				    "heap-peak", "heap at the peak, B with A "
+				    "as its diff base");
+			}
+			sbuf_puts(b, "| figure | A: median [95 % CI] "
+			    "(runs) | B: median [95 % CI] (runs) | change | "
+			    "p | verdict |\n| --- | --- | --- | --- | --- | "
+			    "--- |\n");
+			unit = u;
+		}
+		set_row(b, t, r, c);
+		n++;
+	}
+	return n;
+}
+
 int
 report_sets(struct sbuf *b, const char *name_a, const char *name_b,
     const char *path, char *err, size_t errlen)
 {
 	struct tsv t;
 	int c[NCOLS];
-	size_t r, nf, few = 0;
-	const char *unit = NULL;
+	size_t r, nf, ncomp, len, few = 0;
+	struct sbuf pbdir = SBUF_INIT;
 
 	if (tsv_load(&t, path, err, errlen) != 0) {
 		tsv_free(&t);
@@ -230,19 +303,15 @@ report_sets(struct sbuf *b, const char *name_a, const char *name_b,
 		    "p < 0.05).\n", nf > 0 ? "\n" : "", few, t.nrows);
 	else if (nf == 0)
 		sbuf_puts(b, "No figure changed beyond noise with p < 0.05.\n");
-	for (r = 0; r < t.nrows; r++) {
-		const char *u = tsv_cell(&t, r, c[UNIT]);
-
-		if (unit == NULL || strcmp(unit, u) != 0) {
-			sbuf_puts(b, "\n## ");
-			md_code(b, run_raw(u));
-			sbuf_puts(b, "\n\n| figure | A: median [95 % CI] (runs) "
-			    "| B: median [95 % CI] (runs) | change | p | "
-			    "verdict |\n| --- | --- | --- | --- | --- | --- |\n");
-			unit = u;
-		}
-		set_row(b, &t, r, c);
-	}
+	/* e2e-profile compare writes PAIR.pprof/ beside PAIR.stats.tsv. */
+	if ((len = strlen(path)) > strlen(".stats.tsv") &&
+	    strcmp(path + len - strlen(".stats.tsv"), ".stats.tsv") == 0)
+		sbuf_printf(&pbdir, "%.*s.pprof",
+		    (int)(len - strlen(".stats.tsv")), path);
+	if (pbdir.oom)
+		pbdir.len = 0;
+	ncomp = set_tables(b, &t, c, 1, &pbdir);
+	set_tables(b, &t, c, 0, &pbdir);
 	sbuf_printf(b, "\nEach figure is the median of the runs of its set "
 	    "(A the first, B the second). The interval is the distribution-free "
 	    "confidence interval of the median (order statistics; below six "
@@ -253,6 +322,15 @@ report_sets(struct sbuf *b, const char *name_a, const char *name_b,
 	    "0.5 s of CPU, 0.05 cores, 5 goroutines); *too few runs*: sets "
 	    "that small cannot reach p < 0.05 (4 runs a side can).\n",
 	    report_opt.noise);
+	if (ncomp > 0)
+		sbuf_puts(b, "\nA component of several replicas is compared "
+		    "as a whole first: its leader's figures (the unit that "
+		    "held the lease the longest in each run) and each figure "
+		    "summed over its replicas (a run of one replica counts "
+		    "its unit as both). A sum of peak heaps is an upper bound "
+		    "of the component's peak: the replicas need not peak "
+		    "together.\n");
+	sbuf_free(&pbdir);
 	tsv_free(&t);
 	return 0;
 }

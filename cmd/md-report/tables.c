@@ -51,6 +51,19 @@ func_cell(struct sbuf *b, const char *name, size_t max)
 		sbuf_puts(b, " *(profiler)*");
 }
 
+/* The unit's RUN/pprof/UNIT.KIND.pb.gz, linked from RUN/analysis.md. */
+static void
+analysis_pprof_link(struct sbuf *b, const struct run *r, const struct unit *u,
+    const char *kind, const char *what)
+{
+	struct sbuf dir = SBUF_INIT;
+
+	sbuf_printf(&dir, "%s/pprof", r->dir);
+	if (!dir.oom)
+		run_pprof_link(b, dir.s, "pprof", u->name, kind, what);
+	sbuf_free(&dir);
+}
+
 static void
 top_peak(struct sbuf *b, const struct run *r, const struct unit *u)
 {
@@ -73,6 +86,8 @@ top_peak(struct sbuf *b, const struct run *r, const struct unit *u)
 		sbuf_printf(b, " %s)", run_time_base(r));
 	}
 	sbuf_puts(b, "\n\n");
+	analysis_pprof_link(b, r, u, "heap-peak",
+	    "the heap profile at the peak");
 	if (!run_has_rows(&u->peak)) {
 		sbuf_puts(b, "No heap profile to rank.\n");
 		return;
@@ -183,7 +198,7 @@ alloc_diff_rows(struct sbuf *b, const struct unit *u)
 }
 
 static void
-top_alloc(struct sbuf *b, const struct unit *u)
+top_alloc(struct sbuf *b, const struct run *r, const struct unit *u)
 {
 	int every = tsv_col(&u->growth, "alloc_during") >= 0 &&
 	    tsv_col(&u->growth, "alloc_during_cum") >= 0;
@@ -209,6 +224,8 @@ top_alloc(struct sbuf *b, const struct unit *u)
 		    "analysis)" : " in all, last profile minus first)");
 	}
 	sbuf_puts(b, "\n\n");
+	analysis_pprof_link(b, r, u, "alloc",
+	    "the allocation during the test");
 	if (every && run_has_rows(&u->heap) && u->heap.nrows > 1) {
 		if ((prof = run_share(&u->halloc, "profiler", RUN_DURING)) > 0)
 			sbuf_printf(b, "%.1f%% of it is the profiler's, under "
@@ -230,7 +247,7 @@ analysis_allocators(struct sbuf *b, const struct run *r)
 	sbuf_puts(b, "\n## Top allocators\n");
 	for (i = 0; i < r->nunits; i++) {
 		top_peak(b, r, &r->units[i]);
-		top_alloc(b, &r->units[i]);
+		top_alloc(b, r, &r->units[i]);
 	}
 }
 
@@ -303,6 +320,7 @@ analysis_cpu(struct sbuf *b, const struct run *r)
 		sbuf_puts(b, "\n### ");
 		analysis_title(b, u);
 		sbuf_puts(b, "\n\n");
+		analysis_pprof_link(b, r, u, "cpu", "every CPU window merged");
 		if (!run_has_rows(t)) {
 			sbuf_puts(b, "No CPU profiles.\n");
 			continue;

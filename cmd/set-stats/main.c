@@ -21,8 +21,6 @@
  * normal approximation with the tie and continuity corrections (as R's
  * wilcox.test and scipy's mannwhitneyu do).
  */
-#include <dirent.h>
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -32,310 +30,16 @@
 #include "msg.h"
 #include "num.h"
 #include "sbuf.h"
+#include "set-stats.h"
 #include "tsv.h"
 #include "version.h"
 
 #define ALPHA 0.05
 #define EXACT_MAX 25		/* runs per set for the exact U test */
 
-/*
- * The figures, their floors (md-report compare's: a change smaller than
- * the floor is noise whatever the test says) and where --figures reads
- * them. Lower is better for all of them.
- */
-struct figure {
-	const char *name;
-	double floor;
-};
-
-static const struct figure figures[] = {
-	{ "peak_heap", 1048576 },
-	{ "mean_heap", 1048576 },
-	{ "heap_slope", 1048576 },
-	{ "alloc_during", 1048576 },
-	{ "alloc_per_min", 1048576 },
-	{ "cpu_ns", 5e8 },
-	{ "cores_mean", 0.05 },
-	{ "goroutines", 5 },
-};
-#define NFIGURES (sizeof figures / sizeof figures[0])
-
 static double noise = 10;	/* percent of A's median */
 
 static void usage(void);
-
-static int
-figure_rank(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < NFIGURES; i++)
-		if (strcmp(figures[i].name, name) == 0)
-			return (int)i;
-	return (int)NFIGURES;
-}
-
-/* ---- --figures: the per-run figures of run directories ---------------- */
-
-/* Where a figure comes from: the run, the unit and its component. */
-struct where {
-	const char *run, *unit, *component;
-};
-
-static void
-put_figure(const struct where *w, const char *fig, double v)
-{
-	printf("%s\t%s\t%s\t%s\t%.15g\n", w->run, w->unit, w->component,
-	    fig, v);
-}
-
-/* Puts ##key of t as figure fig, when t has rows and the key. */
-static void
-put_meta(const struct tsv *t, const struct where *w, const char *key,
-    const char *fig)
-{
-	const char *s = tsv_meta(t, key, 1);
-	double v;
-
-	if (t->nrows > 0 && s != NULL && num_double(s, &v) == 0)
-		put_figure(w, fig, v);
-}
-
-/* The mean of the series' own type (##type/##unit) over its rows. */
-static void
-put_mean(const struct tsv *t, const struct where *w)
-{
-	const char *type = tsv_meta(t, "type", 1), *u = tsv_meta(t, "unit", 1);
-	struct sbuf col = SBUF_INIT;
-	double x, sum = 0;
-	size_t i, n = 0;
-	int c;
-
-	if (type == NULL || u == NULL)
-		return;
-	sbuf_printf(&col, "%s/%s", type, u);
-	c = col.oom ? -1 : tsv_col(t, col.s);
-	sbuf_free(&col);
-	for (i = 0; c >= 0 && i < t->nrows; i++)
-		if (tsv_double(t, i, c, &x) == 0) {
-			sum += x;
-			n++;
-		}
-	if (n > 0)
-		put_figure(w, "mean_heap", sum / (double)n);
-}
-
-/* Allocation per minute: during the test, over the series' span. */
-static void
-put_alloc_rate(const struct tsv *t, const struct where *w)
-{
-	const char *s = tsv_meta(t, "alloc_space_during", 1);
-	const char *sp = tsv_meta(t, "span_ns", 1);
-	double during, span;
-
-	if (t->nrows < 2 || s == NULL || sp == NULL ||
-	    num_double(s, &during) != 0 || num_double(sp, &span) != 0 ||
-	    span <= 0)
-		return;
-	put_figure(w, "alloc_per_min", during / (span / 6e10));
-}
-
-/* Loads RUN/analysis/UNIT.KIND.series.tsv; 0 when absent, -1 on error. */
-static int
-load_series(struct tsv *t, const char *dir, const char *unit,
-    const char *kind)
-{
-	struct sbuf path = SBUF_INIT;
-	char err[512];
-	int rc;
-
-	sbuf_printf(&path, "%s/%s.%s.series.tsv", dir, unit, kind);
-	if (path.oom)
-		msg_die(1, "out of memory");
-	rc = tsv_load(t, path.s, err, sizeof err);
-	sbuf_free(&path);
-	if (rc == 0)
-		return 1;
-	rc = t->missing ? 0 : -1;
-	if (rc < 0)
-		msg_warn("%s", err);
-	tsv_free(t);
-	return rc;
-}
-
-static int
-unit_figures(const struct where *w, const char *dir)
-{
-	const char *unit = w->unit;
-	struct tsv t;
-	int rc, bad = 0;
-
-	if ((rc = load_series(&t, dir, unit, "heap")) > 0) {
-		put_meta(&t, w, "peak", "peak_heap");
-		put_mean(&t, w);
-		put_meta(&t, w, "slope_per_min", "heap_slope");
-		put_meta(&t, w, "alloc_space_during", "alloc_during");
-		put_alloc_rate(&t, w);
-		tsv_free(&t);
-	}
-	bad |= rc < 0;
-	if ((rc = load_series(&t, dir, unit, "cpu")) > 0) {
-		put_meta(&t, w, "cpu_ns", "cpu_ns");
-		put_meta(&t, w, "cores_mean", "cores_mean");
-		tsv_free(&t);
-	}
-	bad |= rc < 0;
-	if ((rc = load_series(&t, dir, unit, "goroutine")) > 0) {
-		put_meta(&t, w, "last", "goroutines");
-		tsv_free(&t);
-	}
-	bad |= rc < 0;
-	return bad;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The units of a run: UNIT of every analysis/UNIT.KIND.series.tsv. */
-static size_t
-run_units(const char *dir, char ***out)
-{
-	static const char *const kinds[] = { ".heap.series.tsv",
-	    ".cpu.series.tsv", ".goroutine.series.tsv" };
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t n = 0, i, j, k;
-	char **u = NULL;
-
-	if (d == NULL)
-		return (size_t)-1;
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-
-		for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-			size_t kl = strlen(kinds[k]);
-
-			if (len <= kl || e->d_name[0] == '.' ||
-			    strcmp(e->d_name + len - kl, kinds[k]) != 0)
-				continue;
-			u = xrealloc(u, (n + 1) * sizeof *u);
-			u[n] = xstrdup(e->d_name);
-			u[n++][len - kl] = '\0';
-		}
-	}
-	closedir(d);
-	if (n > 1)
-		qsort(u, n, sizeof *u, cmp_str);
-	for (i = j = 0; i < n; i++) {
-		if (j > 0 && strcmp(u[j - 1], u[i]) == 0)
-			free(u[i]);
-		else
-			u[j++] = u[i];
-	}
-	*out = u;
-	return j;
-}
-
-/* The unit's name without a trailing -N (digits), as a new string. */
-static char *
-strip_replica(const char *u)
-{
-	size_t n = strlen(u), d = n;
-	char *s;
-
-	while (d > 0 && u[d - 1] >= '0' && u[d - 1] <= '9')
-		d--;
-	if (d == n || d < 2 || u[d - 1] != '-')
-		return xstrdup(u);
-	s = xstrdup(u);
-	s[d - 1] = '\0';
-	return s;
-}
-
-/*
- * The component of units[i]: units.tsv's when the run has one (the
- * wrapper writes it), else md-report's rule: the name without a trailing
- * -N when that leaves a name two units share, else the unit's own name.
- */
-static char *
-component_of(const struct tsv *ut, char **units, size_t n, size_t i)
-{
-	int cu = tsv_col(ut, "unit"), cc = tsv_col(ut, "component");
-	char *c, *o;
-	size_t j, shared = 0;
-
-	for (j = 0; cu >= 0 && cc >= 0 && j < ut->nrows; j++)
-		if (strcmp(tsv_cell(ut, j, cu), units[i]) == 0)
-			return xstrdup(tsv_cell(ut, j, cc));
-	c = strip_replica(units[i]);
-	for (j = 0; j < n; j++) {
-		o = strip_replica(units[j]);
-		shared += strcmp(o, c) == 0;
-		free(o);
-	}
-	if (shared >= 2 && strcmp(c, units[i]) != 0)
-		return c;
-	free(c);
-	return xstrdup(units[i]);
-}
-
-static int
-figures_of(const char *run)
-{
-	struct sbuf dir = SBUF_INIT, ufile = SBUF_INIT;
-	struct where w;
-	struct tsv ut;
-	char **units, err[512];
-	const char *name;
-	size_t n, i;
-	int bad = 0;
-
-	/* The run's name: its directory's, without a trailing slash. */
-	sbuf_puts(&dir, run);
-	while (dir.len > 1 && dir.s[dir.len - 1] == '/')
-		dir.s[--dir.len] = '\0';
-	name = strrchr(dir.s, '/');
-	w.run = name = xstrdup(name != NULL ? name + 1 : dir.s);
-	sbuf_printf(&ufile, "%s/units.tsv", dir.s);
-	sbuf_puts(&dir, "/analysis");
-	if (dir.oom || ufile.oom)
-		msg_die(1, "out of memory");
-	if (tsv_load(&ut, ufile.s, err, sizeof err) != 0) {
-		if (!ut.missing) {
-			msg_warn("%s", err);
-			bad = 1;
-		}
-		tsv_free(&ut);
-	}
-	if ((n = run_units(dir.s, &units)) == (size_t)-1) {
-		msg_warn("%s: %s", dir.s, strerror(errno));
-		n = 0;
-		units = NULL;
-		bad = 1;
-	} else if (n == 0) {
-		msg_warn("%s: no series: nothing to compare", dir.s);
-		bad = 1;
-	}
-	for (i = 0; i < n; i++) {
-		char *comp = component_of(&ut, units, n, i);
-
-		w.unit = units[i];
-		w.component = comp;
-		bad |= unit_figures(&w, dir.s);
-		free(comp);
-	}
-	for (i = 0; i < n; i++)
-		free(units[i]);
-	free(units);
-	tsv_free(&ut);
-	free((char *)name);
-	sbuf_free(&dir);
-	sbuf_free(&ufile);
-	return bad;
-}
 
 /* ---- the statistics -------------------------------------------------- */
 
@@ -488,13 +192,35 @@ cell_of(const char *unit, const char *figure)
 	return &cells[ncells++];
 }
 
+static int
+has_run(const struct cell *c, int side, const char *run)
+{
+	size_t j;
+
+	for (j = 0; j < c->n[side]; j++)
+		if (strcmp(c->runs[side][j], run) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+add_value(struct cell *c, int side, const char *run, double v)
+{
+	c->v[side] = xrealloc(c->v[side], (c->n[side] + 1) *
+	    sizeof *c->v[side]);
+	c->runs[side] = xrealloc(c->runs[side], (c->n[side] + 1) *
+	    sizeof *c->runs[side]);
+	c->v[side][c->n[side]] = v;
+	c->runs[side][c->n[side]++] = xstrdup(run);
+}
+
 static void
 read_set(const char *path, int side)
 {
 	struct tsv t;
 	char err[512];
 	int cr, cu, cc, cf, cv;
-	size_t i, j;
+	size_t i;
 
 	if (tsv_load(&t, path, err, sizeof err) != 0)
 		msg_die(data_error, "%s", err);
@@ -518,18 +244,77 @@ read_set(const char *path, int side)
 		if (c->component == NULL)
 			c->component = xstrdup(cc >= 0 ? tsv_cell(&t, i, cc) :
 			    c->unit);
-		for (j = 0; j < c->n[side]; j++)
-			if (strcmp(c->runs[side][j], run) == 0)
-				msg_die(data_error, "%s: run %s has %s of %s twice",
-				    path, run, c->figure, c->unit);
-		c->v[side] = xrealloc(c->v[side], (c->n[side] + 1) *
-		    sizeof *c->v[side]);
-		c->runs[side] = xrealloc(c->runs[side], (c->n[side] + 1) *
-		    sizeof *c->runs[side]);
-		c->v[side][c->n[side]] = v;
-		c->runs[side][c->n[side]++] = xstrdup(run);
+		if (has_run(c, side, run))
+			msg_die(data_error, "%s: run %s has %s of %s twice",
+			    path, run, c->figure, c->unit);
+		add_value(c, side, run, v);
 	}
 	tsv_free(&t);
+}
+
+/* The index of the cell of unit and figure, or ncells. */
+static size_t
+cell_find(const char *unit, const char *figure)
+{
+	size_t i;
+
+	for (i = 0; i < ncells; i++)
+		if (strcmp(cells[i].unit, unit) == 0 &&
+		    strcmp(cells[i].figure, figure) == 0)
+			break;
+	return i;
+}
+
+/* Whether run r of side s has more than one unit of component comp. */
+static int
+replicas(const char *comp, int s, const char *r)
+{
+	const char *unit = NULL;
+	size_t i;
+
+	for (i = 0; i < ncells; i++)
+		if (figure_rank(cells[i].figure) < (int)NFIGURES &&
+		    strcmp(cells[i].component, comp) == 0 &&
+		    has_run(&cells[i], s, r)) {
+			if (unit != NULL && strcmp(unit, cells[i].unit) != 0)
+				return 1;
+			unit = cells[i].unit;
+		}
+	return 0;
+}
+
+/*
+ * A run in which a component has one unit has no component-level rows:
+ * that unit is the component's leader and its sum. Where the other runs
+ * have such rows (a set of two replicas against a set of one), its
+ * figures are added to them, so that the component compares across.
+ */
+static void
+lone_units(void)
+{
+	size_t i, j, k, n = ncells;
+	char f[32];
+	int s, sc;
+
+	for (i = 0; i < n; i++) {
+		if (figure_rank(cells[i].figure) >= (int)NFIGURES)
+			continue;
+		for (sc = 1; sc < NSCOPES; sc++) {
+			snprintf(f, sizeof f, "%s%s", scopes[sc],
+			    cells[i].figure);
+			if ((k = cell_find(cells[i].component, f)) == ncells)
+				continue;
+			for (s = 0; s < 2; s++)
+				for (j = 0; j < cells[i].n[s]; j++)
+					if (!has_run(&cells[k], s,
+					    cells[i].runs[s][j]) &&
+					    !replicas(cells[i].component, s,
+					    cells[i].runs[s][j]))
+						add_value(&cells[k], s,
+						    cells[i].runs[s][j],
+						    cells[i].v[s][j]);
+		}
+	}
 }
 
 static int
@@ -568,9 +353,7 @@ put_side(const double *x, size_t n)
 static const char *
 verdict(const struct cell *c, const struct utest *t, double delta)
 {
-	const char *fig = c->figure;
-	int r = figure_rank(fig);
-	double floor = r < (int)NFIGURES ? figures[r].floor : 0;
+	double floor = figure_floor(c->figure);
 	double ma = median(c->v[0], c->n[0]);
 
 	if (t->min_p >= ALPHA)
@@ -625,6 +408,7 @@ compare_sets(const char *a, const char *b)
 
 	read_set(a, 0);
 	read_set(b, 1);
+	lone_units();
 	if (ncells > 1)
 		qsort(cells, ncells, sizeof *cells, cmp_cell);
 	printf("##a\t%s\n##b\t%s\n", a, b);
@@ -703,8 +487,7 @@ read_budget(const char *path, struct budget **out)
 		memset(&b[n], 0, sizeof b[n]);
 		b[n].name = xstrdup(tsv_cell(&t, i, cu));
 		b[n].figure = xstrdup(tsv_cell(&t, i, cf));
-		if (*b[n].name == '\0' ||
-		    figure_rank(b[n].figure) == (int)NFIGURES)
+		if (*b[n].name == '\0' || figure_rank(b[n].figure) == NRANKS)
 			msg_die(2, "%s: row %zu: no unit, or an unknown figure "
 			    "%s", path, i + 1, b[n].figure);
 		b[n].has_limit = strcmp(l, "-") != 0;
@@ -782,6 +565,7 @@ check_budgets(const char *budget, const char *run, const char *base)
 	read_set(run, 0);
 	if (base != NULL)
 		read_set(base, 1);
+	lone_units();
 	if (ncells > 1)
 		qsort(cells, ncells, sizeof *cells, cmp_cell);
 	for (i = 0; i < ncells; i++)
@@ -790,13 +574,19 @@ check_budgets(const char *budget, const char *run, const char *base)
 	    base != NULL ? base : "-");
 	printf("#unit\tfigure\tvalue\tlimit\tbaseline\tallowed\tverdict\n");
 	for (i = 0; i < nb; i++) {
-		size_t matched = 0;
+		size_t matched = 0, sum;
+		char f[32];
 
+		/* A component's plain figure is its sum, where it has one. */
+		snprintf(f, sizeof f, "sum_%s", b[i].figure);
+		sum = strcmp(b[i].name, "*") != 0 ? cell_find(b[i].name, f) :
+		    ncells;
 		for (j = 0; j < ncells; j++) {
 			const struct cell *c = &cells[j];
 			int rc;
 
-			if (strcmp(c->figure, b[i].figure) != 0 ||
+			if (sum < ncells ? j != sum :
+			    strcmp(c->figure, b[i].figure) != 0 ||
 			    (strcmp(b[i].name, "*") != 0 &&
 			    strcmp(b[i].name, c->unit) != 0 &&
 			    strcmp(b[i].name, c->component) != 0))
@@ -836,18 +626,17 @@ budget_from(const char *base, double margin)
 	printf("#unit\tfigure\tlimit\trelative\n");
 	for (i = 0; i < ncells; i++) {
 		struct cell *c = &cells[i];
-		int r = figure_rank(c->figure);
 		double m;
 
-		if (r == (int)NFIGURES || c->n[0] == 0)
+		if (figure_rank(c->figure) == NRANKS || c->n[0] == 0)
 			continue;
 		sort_cell(c);
 		m = median(c->v[0], c->n[0]);
 		/* A heap that shrank in the baseline must not forbid one
 		 * that stays flat. */
 		printf("%s\t%s\t%.15g\t-\n", c->unit, c->figure,
-		    (strcmp(c->figure, "heap_slope") == 0 ? fmax(m, 0) : m) +
-		    fmax(fabs(m) * margin / 100, figures[r].floor));
+		    (strstr(c->figure, "heap_slope") != NULL ? fmax(m, 0) : m) +
+		    fmax(fabs(m) * margin / 100, figure_floor(c->figure)));
 	}
 }
 
