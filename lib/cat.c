@@ -2,11 +2,16 @@
 #include "cat.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <regex.h>
-#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "errf.h"
+#include "slurp.h"
 
 /* lib/categories.tsv, line for line (tests/t0040-series-cli.sh checks). */
 const char cat_default_tsv[] =
@@ -40,17 +45,6 @@ const char cat_default_tsv[] =
 	"\\(\\*sweepLocked\\)|\\(\\*scavengerState\\))\n"
 	"profiler\t^(net/http/pprof|runtime/pprof)\\.\n"
 	;
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static char *
 dupn(const char *s, size_t n)
@@ -92,33 +86,33 @@ add_line(struct cat_set *c, const char *p, size_t n, const char *src,
 	int rc;
 
 	if (tab == NULL || memchr(tab + 1, '\t', n - (size_t)(tab - p) - 1))
-		return fail(err, errlen, "%s:%zu: expected a name, a tab and "
+		return errf(err, errlen, "%s:%zu: expected a name, a tab and "
 		    "a pattern", src, lineno);
 	nl = (size_t)(tab - p);
 	if (nl == 0 || tab + 1 == p + n)
-		return fail(err, errlen, "%s:%zu: empty %s", src, lineno,
+		return errf(err, errlen, "%s:%zu: empty %s", src, lineno,
 		    nl == 0 ? "name" : "pattern");
 	if (nl == 5 && memcmp(p, "other", 5) == 0)
-		return fail(err, errlen, "%s:%zu: the name other is reserved "
+		return errf(err, errlen, "%s:%zu: the name other is reserved "
 		    "for samples no category matches", src, lineno);
 	for (i = 0; i < c->n; i++)
 		if (strlen(c->name[i]) == nl && memcmp(c->name[i], p, nl) == 0)
-			return fail(err, errlen, "%s:%zu: category %s defined "
+			return errf(err, errlen, "%s:%zu: category %s defined "
 			    "twice", src, lineno, c->name[i]);
 	if (c->n == CAT_MAX)
-		return fail(err, errlen, "%s:%zu: more than %d categories",
+		return errf(err, errlen, "%s:%zu: more than %d categories",
 		    src, lineno, CAT_MAX);
 	c->name[c->n] = dupn(p, nl);
 	c->pattern[c->n] = dupn(tab + 1, n - nl - 1);
 	if (c->name[c->n] == NULL || c->pattern[c->n] == NULL) {
 		free(c->name[c->n]);
 		free(c->pattern[c->n]);
-		return fail(err, errlen, "out of memory");
+		return errf(err, errlen, "out of memory");
 	}
 	rc = regcomp(&re[c->n], c->pattern[c->n], REG_EXTENDED | REG_NOSUB);
 	if (rc != 0) {
 		regerror(rc, &re[c->n], buf, sizeof buf);
-		fail(err, errlen, "%s:%zu: bad regular expression \"%s\": %s",
+		errf(err, errlen, "%s:%zu: bad regular expression \"%s\": %s",
 		    src, lineno, c->pattern[c->n], buf);
 		regfree(&re[c->n]);
 		free(c->name[c->n]);
@@ -141,7 +135,7 @@ cat_parse(struct cat_set *c, const char *text, size_t len,
 	c->source = dupn(source, strlen(source));
 	if (c->re == NULL || c->source == NULL) {
 		cat_free(c);
-		return fail(err, errlen, "out of memory");
+		return errf(err, errlen, "out of memory");
 	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -152,7 +146,7 @@ cat_parse(struct cat_set *c, const char *text, size_t len,
 			n--;
 		if (memchr(p, '\0', n) != NULL) {
 			cat_free(c);
-			return fail(err, errlen, "%s:%zu: NUL byte", source,
+			return errf(err, errlen, "%s:%zu: NUL byte", source,
 			    lineno);
 		}
 		if (n > 0 && p[0] != '#' &&
@@ -168,34 +162,22 @@ cat_parse(struct cat_set *c, const char *text, size_t len,
 int
 cat_load(struct cat_set *c, const char *path, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	int rc;
+	char *buf;
+	size_t len;
+	int fd = open(path, O_RDONLY), e, rc;
 
-	if (fp == NULL)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
-	do {
-		if (cap - len < 4096) {
-			char *b = realloc(buf, cap = cap * 2 + 4096);
-
-			if (b == NULL) {
-				free(buf);
-				fclose(fp);
-				return fail(err, errlen, "out of memory");
-			}
-			buf = b;
-		}
-		n = fread(buf + len, 1, cap - len, fp);
-		len += n;
-	} while (n > 0);
-	if (ferror(fp)) {
-		rc = fail(err, errlen, "%s: read error", path);
+	if (fd < 0)
+		return errf(err, errlen, "%s: %s", path, strerror(errno));
+	e = slurp(fd, SIZE_MAX - 1, &buf, &len);
+	close(fd);
+	if (e == ENOMEM)
+		return errf(err, errlen, "out of memory");
+	if (e != 0) {
 		memset(c, 0, sizeof *c);
-	} else
-		rc = cat_parse(c, buf, len, path, err, errlen);
+		return errf(err, errlen, "%s: read error", path);
+	}
+	rc = cat_parse(c, buf, len, path, err, errlen);
 	free(buf);
-	fclose(fp);
 	return rc;
 }
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 /* Key bytes live in large blocks: one malloc per key would dominate. */
 struct htab_pool {
 	struct htab_pool *next;
@@ -98,10 +100,11 @@ slot_of(uint64_t hv, size_t i)
 static int
 rehash(struct htab *h)
 {
-	size_t n = h->nslots ? h->nslots * 2 : 1024, i;
-	uint64_t *slots = calloc(n, sizeof *slots);
+	size_t n = grow_cap(h->nslots, h->nslots + 1, sizeof *h->slots, 1024);
+	size_t i;
+	uint64_t *slots;
 
-	if (slots == NULL)
+	if (n == 0 || (slots = calloc(n, sizeof *slots)) == NULL)
 		return -1;
 	for (i = 0; i < h->n; i++) {
 		size_t s = (size_t)h->hashes[i] & (n - 1);
@@ -119,10 +122,11 @@ rehash(struct htab *h)
 static int
 grow_arrays(struct htab *h)
 {
-	size_t cap = h->cap ? h->cap * 2 : 256;
-	char **keys = realloc(h->keys, cap * sizeof *keys);
+	/* One capacity for the three; hashes have the widest elements. */
+	size_t cap = grow_cap(h->cap, h->cap + 1, sizeof *h->hashes, 256);
+	char **keys;
 
-	if (keys == NULL)
+	if (cap == 0 || (keys = realloc(h->keys, cap * sizeof *keys)) == NULL)
 		return -1;
 	h->keys = keys;
 	{

@@ -1,7 +1,6 @@
 /* prof - see prof.h. */
 #include "prof.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
@@ -12,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
+#include "errf.h"
 #include "esc.h"
+#include "grow.h"
 #include "htab.h"
 #include "profile.pb-c.h"
 
@@ -113,67 +112,6 @@ scratch_release(struct scratch *s)
 	free(s->buf);
 }
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-int
-prof_read_all(int fd, size_t max, unsigned char **out, size_t *outlen,
-    char *err, size_t errlen)
-{
-	unsigned char *buf = NULL, *nb;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	struct stat st;
-
-	/* A regular file is read into one buffer of its size. */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uintmax_t)st.st_size <= max) {
-		cap = (size_t)st.st_size + 65536;
-		if ((buf = malloc(cap)) == NULL) {
-			seterr(err, errlen, "out of memory");
-			return -1;
-		}
-	}
-	for (;;) {
-		if (cap - len < 65536) {
-			cap = cap ? cap * 2 : 262144;
-			if ((nb = realloc(buf, cap)) == NULL) {
-				free(buf);
-				seterr(err, errlen, "out of memory");
-				return -1;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n == 0)
-			break;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			seterr(err, errlen, "%s", strerror(errno));
-			free(buf);
-			return -1;
-		}
-		len += (size_t)n;
-		if (len > max) {
-			seterr(err, errlen, "larger than %zu bytes "
-			    "(see --max-size)", max);
-			free(buf);
-			return -1;
-		}
-	}
-	*out = buf;
-	*outlen = len;
-	return 0;
-}
-
 /*
  * Inflates every gzip member of in (Go's reader accepts concatenated
  * members too) into a new buffer of at most max bytes.
@@ -194,13 +132,13 @@ gunzip(const unsigned char *in, size_t inlen, size_t max,
 	if (cap > max + 1)
 		cap = max + 1;
 	if ((buf = malloc(cap)) == NULL) {
-		seterr(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return -1;
 	}
 	memset(&z, 0, sizeof z);
 	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
 		free(buf);
-		seterr(err, errlen, "gzip: cannot initialise zlib");
+		errf(err, errlen, "gzip: cannot initialise zlib");
 		return -1;
 	}
 	z.next_in = (unsigned char *)in;
@@ -215,7 +153,7 @@ gunzip(const unsigned char *in, size_t inlen, size_t max,
 			if (z.avail_in < 2 || z.next_in[0] != 0x1f ||
 			    z.next_in[1] != 0x8b) {
 				/* Go ignores nothing after a member either. */
-				seterr(err, errlen, "gzip: %u bytes of garbage "
+				errf(err, errlen, "gzip: %u bytes of garbage "
 				    "after the compressed stream", z.avail_in);
 				goto fail;
 			}
@@ -225,26 +163,29 @@ gunzip(const unsigned char *in, size_t inlen, size_t max,
 		if (rc == Z_OK && z.avail_out > 0)
 			continue;
 		if (rc == Z_BUF_ERROR && z.avail_in == 0) {
-			seterr(err, errlen, "truncated gzip stream");
+			errf(err, errlen, "truncated gzip stream");
 			goto fail;
 		}
 		if (rc != Z_OK && rc != Z_BUF_ERROR) {
-			seterr(err, errlen, "corrupt gzip stream: %s",
+			errf(err, errlen, "corrupt gzip stream: %s",
 			    z.msg ? z.msg : "inflate failed");
 			goto fail;
 		}
 		/* The output is full. */
 		if (z.total_out > max || cap > max) {
-			seterr(err, errlen, "decompressed size exceeds %zu "
+			errf(err, errlen, "decompressed size exceeds %zu "
 			    "bytes (see --max-size)", max);
 			goto fail;
 		}
 		{
 			size_t used = (size_t)(z.next_out - buf);
-			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			size_t ncap = grow_cap(cap, cap + 1, 1, 0);
+
+			if (ncap == 0 || ncap > max + 1)
+				ncap = max + 1;
 
 			if ((nb = realloc(buf, ncap)) == NULL) {
-				seterr(err, errlen, "out of memory");
+				errf(err, errlen, "out of memory");
 				goto fail;
 			}
 			buf = nb;
@@ -257,7 +198,7 @@ gunzip(const unsigned char *in, size_t inlen, size_t max,
 	inflateEnd(&z);
 	if (*outlen > max) {
 		free(buf);
-		seterr(err, errlen, "decompressed size exceeds %zu bytes "
+		errf(err, errlen, "decompressed size exceeds %zu bytes "
 		    "(see --max-size)", max);
 		return -1;
 	}
@@ -280,7 +221,7 @@ describe_junk(const unsigned char *d, size_t n, char *err, size_t errlen)
 	    d[i] == '\n'))
 		i++;
 	if (i < n && d[i] == '<') {
-		seterr(err, errlen, "not a profile: looks like an HTML or "
+		errf(err, errlen, "not a profile: looks like an HTML or "
 		    "XML document");
 		return;
 	}
@@ -291,10 +232,10 @@ describe_junk(const unsigned char *d, size_t n, char *err, size_t errlen)
 	}
 	shown[k] = '\0';
 	if (k >= 8 || i + k == n)
-		seterr(err, errlen, "not a profile: starts with text \"%s\"",
+		errf(err, errlen, "not a profile: starts with text \"%s\"",
 		    shown);
 	else
-		seterr(err, errlen, "not a profile: neither gzip nor a pprof "
+		errf(err, errlen, "not a profile: neither gzip nor a pprof "
 		    "protobuf");
 }
 
@@ -309,7 +250,7 @@ gzip_junk(char *err, size_t errlen)
 	if (strncmp(err, pre, sizeof pre - 1) != 0)
 		return;
 	snprintf(was, sizeof was, "%s", err + sizeof pre - 1);
-	seterr(err, errlen, "not a profile: a gzip stream whose content %s",
+	errf(err, errlen, "not a profile: a gzip stream whose content %s",
 	    strcmp(was, what) == 0 ? "is not a pprof protobuf" : was);
 }
 
@@ -438,32 +379,6 @@ idmap_free(struct idmap *m)
 	free(m->sorted);
 }
 
-/*
- * Grows the array whose pointer is at ap (any object pointer type; it is
- * copied, not cast) from *cap elements of size elem to hold need, and at
- * least one. Returns -1 when memory runs out, the array left as it was.
- */
-static int
-reserve(void *ap, size_t *cap, size_t need, size_t elem)
-{
-	void *a, *na;
-	size_t n = *cap ? *cap : 64;
-
-	if (need <= *cap && *cap > 0)
-		return 0;
-	while (n < need) {
-		if (n > SIZE_MAX / 2)
-			return -1;
-		n *= 2;
-	}
-	memcpy(&a, ap, sizeof a);
-	if (n > SIZE_MAX / elem || (na = realloc(a, n * elem)) == NULL)
-		return -1;
-	memcpy(ap, &na, sizeof na);
-	*cap = n;
-	return 0;
-}
-
 /* What the walk fills, beyond struct prof itself. */
 struct walk {
 	struct prof *p;
@@ -485,8 +400,9 @@ struct walk {
 /* What a walk takes: all, or its side of the split load_parallel makes. */
 enum { WALK_ALL, WALK_NO_STRINGS, WALK_STRINGS };
 
+/* Tables start at 64 entries and double. */
 #define GROW(w, arr, capname, need) \
-	reserve(&(arr), &(w)->capname, (need), sizeof *(arr))
+	grow(&(arr), &(w)->capname, (need), sizeof *(arr), 64)
 
 static int
 add_type(struct walk *w, const PB_ValueType *m)
@@ -839,7 +755,7 @@ walk_bytes(struct walk *w, unsigned field, const unsigned char *base,
 	if (scratch_reset(&w->sc) != 0)
 		return -1;
 	if (m == NULL) {
-		seterr(w->err, w->errlen, "malformed protobuf: bad %s message "
+		errf(w->err, w->errlen, "malformed protobuf: bad %s message "
 		    "at byte %zu", msg_name[field], at);
 		return -2;
 	}
@@ -858,7 +774,7 @@ takes(const struct walk *w, unsigned field)
 static int
 walk_oom(struct walk *w)
 {
-	seterr(w->err, w->errlen, "out of memory");
+	errf(w->err, w->errlen, "out of memory");
 	return -1;
 }
 
@@ -871,7 +787,7 @@ packed_comments(struct walk *w, const unsigned char *d, size_t pos,
 
 	while (pos < end) {
 		if (read_varint(d, end, &pos, &v) != 0) {
-			seterr(w->err, w->errlen, "malformed protobuf: bad "
+			errf(w->err, w->errlen, "malformed protobuf: bad "
 			    "packed comment at byte %zu", start);
 			return -1;
 		}
@@ -884,7 +800,7 @@ packed_comments(struct walk *w, const unsigned char *d, size_t pos,
 static int
 walk_error_type(struct walk *w, unsigned field, unsigned wt, size_t at)
 {
-	seterr(w->err, w->errlen, "malformed protobuf: field %u with wire "
+	errf(w->err, w->errlen, "malformed protobuf: field %u with wire "
 	    "type %u at byte %zu", field, wt, at);
 	return -1;
 }
@@ -943,10 +859,10 @@ walk(struct walk *w, const unsigned char *d, size_t n, size_t *resume,
 				return -1;
 			}
 			if (field == 0)
-				seterr(w->err, w->errlen, "malformed protobuf: "
+				errf(w->err, w->errlen, "malformed protobuf: "
 				    "bad field number at byte %zu", start);
 			else
-				seterr(w->err, w->errlen, "malformed protobuf: "
+				errf(w->err, w->errlen, "malformed protobuf: "
 				    "wire type %u at byte %zu", wt, start);
 			return -1;
 		}
@@ -979,7 +895,7 @@ walk(struct walk *w, const unsigned char *d, size_t n, size_t *resume,
 		if (len > n - pos) {
 			if (!final)
 				return 1;
-			seterr(w->err, w->errlen, "truncated protobuf: field "
+			errf(w->err, w->errlen, "truncated protobuf: field "
 			    "%u at byte %zu needs %llu bytes, %zu remain", field,
 			    start, (unsigned long long)len, n - pos);
 			return -1;
@@ -1005,7 +921,7 @@ truncated:
 		describe_junk(d, n, w->err, w->errlen);
 		return -1;
 	}
-	seterr(w->err, w->errlen, "truncated protobuf: field at byte %zu "
+	errf(w->err, w->errlen, "truncated protobuf: field at byte %zu "
 	    "runs past the end (%zu bytes)", start, n);
 	return -1;
 }
@@ -1030,7 +946,7 @@ walk_period(struct walk *w, const unsigned char *d)
 		for (i = 0; i < w->nperiod; i++)
 			len += w->period[i][1];
 		if ((cat = malloc(len + 1)) == NULL) {
-			seterr(w->err, w->errlen, "out of memory");
+			errf(w->err, w->errlen, "out of memory");
 			return -1;
 		}
 		for (len = 0, i = 0; i < w->nperiod; i++) {
@@ -1042,7 +958,7 @@ walk_period(struct walk *w, const unsigned char *d)
 		free(cat);
 	}
 	if (m == NULL) {
-		seterr(w->err, w->errlen, "malformed protobuf: bad period_type "
+		errf(w->err, w->errlen, "malformed protobuf: bad period_type "
 		    "message at byte %zu", w->period[w->nperiod - 1][2]);
 		return -1;
 	}
@@ -1062,7 +978,7 @@ prof_str(const struct prof *p, int64_t i)
 	if ((i) < 0 || (uint64_t)(i) >= p->nstr) {			\
 		char what_[128];					\
 		snprintf(what_, sizeof what_, __VA_ARGS__);		\
-		seterr(err, errlen, "string index %lld out of range "	\
+		errf(err, errlen, "string index %lld out of range "	\
 		    "(table has %zu entries) in %s", (long long)(i),	\
 		    p->nstr, what_);					\
 		return -1;						\
@@ -1380,13 +1296,13 @@ prepare_frames(struct prof *p, const struct idmap *maps,
 			long fi;
 
 			if (ln->function_id == 0) {
-				seterr(err, errlen, "location %llu has a line "
+				errf(err, errlen, "location %llu has a line "
 				    "without a function",
 				    (unsigned long long)l->id);
 				return -1;
 			}
 			if ((fi = idmap_get(funcs, ln->function_id)) < 0) {
-				seterr(err, errlen, "location %llu refers to "
+				errf(err, errlen, "location %llu refers to "
 				    "missing function %llu",
 				    (unsigned long long)l->id,
 				    (unsigned long long)ln->function_id);
@@ -1402,7 +1318,7 @@ prepare_frames(struct prof *p, const struct idmap *maps,
 		goto oom;
 	return 0;
 oom:
-	seterr(err, errlen, "out of memory");
+	errf(err, errlen, "out of memory");
 	return -1;
 }
 
@@ -1420,14 +1336,14 @@ resolve_samples(struct prof *p, struct walk *w, const struct idmap *locs,
 	size_t i, j;
 
 	if (p->nsample > 0 && p->ntypes == 0) {
-		seterr(err, errlen, "samples but no sample types");
+		errf(err, errlen, "samples but no sample types");
 		return -1;
 	}
 	for (i = 0; i < p->nsample; i++) {
 		const struct prof_sample *s = &p->samples[i];
 
 		if (s->nvalue != p->ntypes) {
-			seterr(err, errlen, "sample %zu has %zu values for %zu "
+			errf(err, errlen, "sample %zu has %zu values for %zu "
 			    "sample types", i + 1, (size_t)s->nvalue,
 			    p->ntypes);
 			return -1;
@@ -1438,7 +1354,7 @@ resolve_samples(struct prof *p, struct walk *w, const struct idmap *locs,
 			long li = idmap_get(locs, id);
 
 			if (li < 0) {
-				seterr(err, errlen, "sample %zu refers to "
+				errf(err, errlen, "sample %zu refers to "
 				    "missing location %llu", i + 1,
 				    (unsigned long long)id);
 				return -1;
@@ -1462,7 +1378,7 @@ build_idmap(struct idmap *m, const void *base, size_t n, size_t stride,
 	int rc;
 
 	if ((ids = malloc((n + 1) * sizeof *ids)) == NULL) {
-		seterr(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < n; i++)
@@ -1470,12 +1386,12 @@ build_idmap(struct idmap *m, const void *base, size_t n, size_t stride,
 	rc = idmap_build(m, ids, n, &bad);
 	free(ids);
 	if (rc == 1)
-		seterr(err, errlen, "%s with the reserved id 0", what);
+		errf(err, errlen, "%s with the reserved id 0", what);
 	else if (rc == 2)
-		seterr(err, errlen, "two %ss with id %llu", what,
+		errf(err, errlen, "two %ss with id %llu", what,
 		    (unsigned long long)bad);
 	else if (rc < 0)
-		seterr(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 	return rc == 0 ? 0 : -1;
 }
 
@@ -1522,7 +1438,7 @@ decode_begin(struct walk *w, struct prof *p, size_t n, char *err,
 	w->alloc.allocator_data = &w->sc;
 	if (scratch_reset(&w->sc) != 0 ||
 	    (p->strblob = malloc(n + 1)) == NULL) {
-		seterr(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -1775,7 +1691,7 @@ prof_load(struct prof **out, const unsigned char *data, size_t len,
 
 	*out = NULL;
 	if (len == 0) {
-		seterr(err, errlen, "empty file");
+		errf(err, errlen, "empty file");
 		return -1;
 	}
 	if (len >= 18 && data[0] == 0x1f && data[1] == 0x8b &&
@@ -1787,11 +1703,11 @@ prof_load(struct prof **out, const unsigned char *data, size_t len,
 		data = raw;
 		if (len == 0) {
 			free(raw);
-			seterr(err, errlen, "empty profile inside gzip");
+			errf(err, errlen, "empty profile inside gzip");
 			return -1;
 		}
 	} else if (len > max_size) {
-		seterr(err, errlen, "larger than %zu bytes (see --max-size)",
+		errf(err, errlen, "larger than %zu bytes (see --max-size)",
 		    max_size);
 		return -1;
 	}
@@ -1804,7 +1720,7 @@ prof_load(struct prof **out, const unsigned char *data, size_t len,
 	}
 	if ((p = calloc(1, sizeof *p)) == NULL) {
 		free(raw);
-		seterr(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return -1;
 	}
 	rc = decode(p, data, len, err, errlen);

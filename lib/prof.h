@@ -100,13 +100,6 @@ struct prof {
 	struct prof_frames *frames;	/* each location's text and key (prof.c) */
 };
 
-/*
- * Reads a whole stream into a malloc'd buffer (*out, *outlen), refusing
- * more than max bytes. Returns 0, or -1 with err set.
- */
-int prof_read_all(int fd, size_t max, unsigned char **out, size_t *outlen,
-    char *err, size_t errlen);
-
 /* Returns 0 and *out, or -1 with a one-line reason in err. */
 int prof_load(struct prof **out, const unsigned char *data, size_t len,
     size_t max_size, char *err, size_t errlen);

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "grow.h"
+
 int
 sbuf_grow(struct sbuf *b, size_t more)
 {
@@ -18,11 +20,10 @@ sbuf_grow(struct sbuf *b, size_t more)
 		b->oom = 1;
 		return -1;
 	}
-	cap = b->cap ? b->cap : 64;
-	while (cap < need)
-		cap *= 2;
-	s = realloc(b->s, cap);
-	if (s == NULL) {
+	if (need <= b->cap)
+		return 0;
+	cap = grow_cap(b->cap, need, 1, 64);
+	if (cap == 0 || (s = realloc(b->s, cap)) == NULL) {
 		b->oom = 1;
 		return -1;
 	}

@@ -2,61 +2,40 @@
 #include "tsv.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "errf.h"
+#include "grow.h"
 #include "num.h"
+#include "slurp.h"
 
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
+/* The whole file, NUL-terminated; *missing when it does not exist. */
 static char *
-slurp(const char *path, size_t *len, int *missing, char *err, size_t errlen)
+load_file(const char *path, size_t *len, int *missing, char *err,
+    size_t errlen)
 {
-	FILE *fp = fopen(path, "r");
-	char *buf = NULL, *nb;
-	size_t cap = 0, n = 0, r;
+	char *buf;
+	int fd = open(path, O_RDONLY), e;
 
 	*missing = 0;
-	if (fp == NULL) {
+	if (fd < 0) {
 		*missing = errno == ENOENT;
-		fail(err, errlen, "%s: %s", path, strerror(errno));
+		errf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	do {
-		if (cap - n < 65536) {
-			cap = cap ? cap * 2 : 65536;
-			if ((nb = realloc(buf, cap + 1)) == NULL) {
-				free(buf);
-				fclose(fp);
-				fail(err, errlen, "%s: out of memory", path);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n, fp);
-		n += r;
-	} while (r > 0);
-	if (ferror(fp)) {
-		free(buf);
-		fclose(fp);
-		fail(err, errlen, "%s: read error", path);
-		return NULL;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	e = slurp(fd, SIZE_MAX - 1, &buf, len);
+	close(fd);
+	if (e == 0)
+		return buf;
+	if (e == ENOMEM)
+		errf(err, errlen, "%s: out of memory", path);
+	else
+		errf(err, errlen, "%s: read error", path);
+	return NULL;
 }
 
 /* Splits line in place at tabs into a new array; returns the count. */
@@ -138,16 +117,11 @@ add_row(struct tsv *t, char *line, size_t lineno, size_t *cap)
 		free(f);
 		return -1;
 	}
-	if ((t->nrows + 1) * t->ncols > *cap) {
-		size_t c = *cap ? *cap * 2 : 1024 * t->ncols;
-		char **nc = realloc(t->cells, c * sizeof *nc);
-
-		if (nc == NULL) {
-			free(f);
-			return -1;
-		}
-		t->cells = nc;
-		*cap = c;
+	if (t->nrows + 1 > SIZE_MAX / t->ncols ||
+	    grow(&t->cells, cap, (t->nrows + 1) * t->ncols, sizeof *t->cells,
+	    1024 * t->ncols) != 0) {
+		free(f);
+		return -1;
 	}
 	memcpy(t->cells + t->nrows * t->ncols, f, n * sizeof *f);
 	t->nrows++;
@@ -163,12 +137,12 @@ tsv_load(struct tsv *t, const char *path, char *err, size_t errlen)
 	int rc;
 
 	memset(t, 0, sizeof *t);
-	if ((t->text = slurp(path, &len, &t->missing, err, errlen)) == NULL)
+	if ((t->text = load_file(path, &len, &t->missing, err, errlen)) == NULL)
 		return -1;
 	if (memchr(t->text, '\0', len) != NULL)
-		return fail(err, errlen, "%s: NUL byte: not a text file", path);
+		return errf(err, errlen, "%s: NUL byte: not a text file", path);
 	if (len == 0)
-		return fail(err, errlen, "%s: empty file", path);
+		return errf(err, errlen, "%s: empty file", path);
 	for (line = t->text; line < t->text + len; line = nl + 1) {
 		lineno++;
 		if ((nl = strchr(line, '\n')) == NULL) {
@@ -178,30 +152,30 @@ tsv_load(struct tsv *t, const char *path, char *err, size_t errlen)
 		*nl = '\0';
 		if (line[0] == '#' && line[1] == '#') {
 			if (add_meta(t, line, lineno) != 0)
-				return fail(err, errlen, "%s: out of memory",
+				return errf(err, errlen, "%s: out of memory",
 				    path);
 			continue;
 		}
 		if (line[0] == '#') {
 			if (t->cols != NULL)
-				return fail(err, errlen, "%s:%zu: a second "
+				return errf(err, errlen, "%s:%zu: a second "
 				    "column header", path, lineno);
 			if ((t->ncols = split(line + 1, &t->cols)) == 0)
-				return fail(err, errlen, "%s: out of memory",
+				return errf(err, errlen, "%s: out of memory",
 				    path);
 			continue;
 		}
 		if (t->cols == NULL)
-			return fail(err, errlen, "%s:%zu: a row before the "
+			return errf(err, errlen, "%s:%zu: a row before the "
 			    "column header", path, lineno);
 		if ((rc = add_row(t, line, lineno, &cap)) < 0)
-			return fail(err, errlen, "%s: out of memory", path);
+			return errf(err, errlen, "%s: out of memory", path);
 		if (rc > 0)
-			return fail(err, errlen, "%s:%zu: expected %zu fields, "
+			return errf(err, errlen, "%s:%zu: expected %zu fields, "
 			    "got %d", path, lineno, t->ncols, rc);
 	}
 	if (t->cols == NULL && t->cut == 0)
-		return fail(err, errlen, "%s: no column header", path);
+		return errf(err, errlen, "%s: no column header", path);
 	return 0;
 }
 

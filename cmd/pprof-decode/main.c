@@ -16,11 +16,13 @@
 #include <unistd.h>
 
 #include "esc.h"
+#include "grow.h"
 #include "htab.h"
 #include "msg.h"
 #include "num.h"
 #include "obuf.h"
 #include "prof.h"
+#include "slurp.h"
 #include "version.h"
 
 /*
@@ -185,14 +187,12 @@ fold(struct folded *f, const struct prof *p, int col, char *err,
 		if (b.oom || (k = htab_intern(&f->stacks, b.s, b.len)) < 0)
 			goto oom;
 		if ((size_t)k >= f->cap) {
-			size_t cap = f->cap ? f->cap * 2 : 1024;
-			int64_t *s = realloc(f->sums, cap * sizeof *s);
+			size_t was = f->cap;
 
-			if (s == NULL)
+			if (grow(&f->sums, &f->cap, (size_t)k + 1,
+			    sizeof *f->sums, 1024) != 0)
 				goto oom;
-			memset(s + f->cap, 0, (cap - f->cap) * sizeof *s);
-			f->sums = s;
-			f->cap = cap;
+			memset(f->sums + was, 0, (f->cap - was) * sizeof *f->sums);
 		}
 		f->sums[k] += prof_value(p, i, (size_t)col);
 	}
@@ -273,10 +273,9 @@ static int
 decode_one(const char *path, struct folded *f)
 {
 	const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
-	unsigned char *data;
+	char *data, err[512];
 	size_t len;
 	struct prof *p;
-	char err[512];
 	int fd, col, rc;
 
 	fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY);
@@ -284,14 +283,21 @@ decode_one(const char *path, struct folded *f)
 		msg_warn("%s: %s", name, strerror(errno));
 		return 1;
 	}
-	rc = prof_read_all(fd, max_size, &data, &len, err, sizeof err);
+	rc = slurp(fd, max_size, &data, &len);
 	if (fd != STDIN_FILENO)
 		close(fd);
-	if (rc != 0) {
-		msg_warn("%s: %s", name, err);
+	if (rc == EFBIG) {
+		msg_warn("%s: larger than %zu bytes (see --max-size)", name,
+		    max_size);
 		return 1;
 	}
-	rc = prof_load(&p, data, len, max_size, err, sizeof err);
+	if (rc != 0) {
+		msg_warn("%s: %s", name, rc == ENOMEM ? "out of memory" :
+		    strerror(rc));
+		return 1;
+	}
+	rc = prof_load(&p, (const unsigned char *)data, len, max_size, err,
+	    sizeof err);
 	free(data);
 	if (rc != 0) {
 		msg_warn("%s: %s", name, err);
