@@ -1,0 +1,962 @@
+/* agg - see agg.h. */
+#include "agg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "errf.h"
+#include "esc.h"
+#include "grow.h"
+#include "num.h"
+
+#ifdef __GNUC__
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+/* pprof's default edge fraction: lighter edges are cut before labelling. */
+#define EDGE_FRACTION 0.001
+
+#define NOMEM(err, errlen) errf(err, errlen, "out of memory")
+
+static char *
+dup(const char *s)
+{
+	return strdup(s != NULL ? s : "");
+}
+
+static int
+compile(regex_t *re, const char *pattern, const char *what, char *err,
+    size_t errlen)
+{
+	char buf[256];
+	int rc = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
+
+	if (rc == 0)
+		return 0;
+	regerror(rc, re, buf, sizeof buf);
+	return errf(err, errlen, "%s: bad regular expression %s: %s", what,
+	    pattern, buf);
+}
+
+static int name_index_rebuild(struct agg *, size_t, int);
+
+int
+agg_init(struct agg *a, const struct agg_opt *o, char *err, size_t errlen)
+{
+	memset(a, 0, sizeof *a);
+	a->opt = *o;
+	htab_init(&a->labelsets);
+	htab_init(&a->hdr.comments);
+	if (o->focus != NULL && compile(&a->focus, o->focus, "--focus", err,
+	    errlen) != 0) {
+		a->opt.focus = a->opt.ignore = NULL;
+		return -1;
+	}
+	if (o->ignore != NULL && compile(&a->ignore, o->ignore, "--ignore",
+	    err, errlen) != 0) {
+		a->opt.ignore = NULL;
+		return -1;
+	}
+	if (name_index_rebuild(a, 4096, 0) != 0)
+		return NOMEM(err, errlen);
+	return 0;
+}
+
+void
+agg_free(struct agg *a)
+{
+	size_t i;
+
+	if (a->opt.focus != NULL)
+		regfree(&a->focus);
+	if (a->opt.ignore != NULL)
+		regfree(&a->ignore);
+	free(a->hdr.type);
+	free(a->hdr.unit);
+	for (i = 0; a->hdr.types != NULL && i < a->hdr.ntypes; i++)
+		free(a->hdr.types[i]);
+	free(a->hdr.types);
+	free(a->hdr.file);
+	free(a->hdr.build_id);
+	htab_free(&a->hdr.comments);
+	for (i = 0; a->raw != NULL && i < a->nnodes; i++)
+		free(a->raw[i]);
+	free(a->raw);
+	free(a->nodes);
+	free(a->namebuf);
+	free(a->frames);
+	free(a->samples);
+	htab_free(&a->labelsets);
+	free(a->slots);
+	free(a->name_index);
+	free(a->pend);
+	memset(a, 0, sizeof *a);
+}
+
+/* The first block fixes the types and the column; pprof keeps them. */
+static int
+first_block(struct agg *a, const struct stream *s, char *err, size_t errlen)
+{
+	const struct stream_meta *m = &s->meta;
+	struct agg_header *h = &a->hdr;
+
+	if ((h->col = stream_pick_type(s, a->opt.type, err, errlen)) < 0)
+		return -1;
+	if ((h->types = calloc(m->ntypes + 1, sizeof *h->types)) == NULL)
+		return NOMEM(err, errlen);
+	for (h->ntypes = 0; h->ntypes < m->ntypes; h->ntypes++)
+		if ((h->types[h->ntypes] = dup(m->types[h->ntypes])) == NULL)
+			return NOMEM(err, errlen);
+	if ((h->type = dup(m->types[h->col])) == NULL ||
+	    (h->unit = dup(m->units[h->col])) == NULL)
+		return NOMEM(err, errlen);
+	return 0;
+}
+
+int
+agg_block(struct agg *a, const struct stream *s, char *err, size_t errlen)
+{
+	const struct stream_meta *m = &s->meta;
+	struct agg_header *h = &a->hdr;
+	size_t i;
+
+	if (h->types == NULL) {
+		if (first_block(a, s, err, errlen) != 0)
+			return -1;
+	} else if (stream_same_types(s, h->types, NULL, h->ntypes, err,
+	    errlen) != 0)
+		return -1;
+	if (h->file == NULL && m->file != NULL && *m->file != '\0') {
+		if ((h->file = dup(m->file)) == NULL ||
+		    (h->build_id = dup(m->build_id)) == NULL)
+			return NOMEM(err, errlen);
+	}
+	for (i = 0; i < m->ncomments; i++)
+		if (htab_intern(&h->comments, m->comments[i],
+		    strlen(m->comments[i])) < 0)
+			return NOMEM(err, errlen);
+	if (m->time_nanos != 0 &&
+	    (h->time_nanos == 0 || m->time_nanos < h->time_nanos))
+		h->time_nanos = m->time_nanos;
+	h->duration_nanos = num_add_ov(h->duration_nanos, m->duration_nanos,
+	    &a->overflow);
+	return 0;
+}
+
+/* -1 when out of memory, else whether the name matches. */
+static int
+matches(regex_t *re, const char *esc_name, size_t len)
+{
+	char *raw = malloc(len + 1);
+	int m;
+
+	if (raw == NULL)
+		return -1;
+	memcpy(raw, esc_name, len);
+	raw[esc_unescape(raw, len)] = '\0';
+	m = regexec(re, raw, 0, NULL, 0) == 0;
+	free(raw);
+	return m;
+}
+
+/*
+ * Half a million frames name some twenty thousand functions, so the
+ * lookup of a frame's name is the inner loop. The index keeps each name's
+ * hash, length, node and name offset in one slot of 16 bytes, at most half
+ * full: a hit costs one slot and one comparison with the name.
+ */
+struct agg_name_slot {
+	uint32_t hash;
+	uint32_t name;		/* the node's name, copied: one miss less */
+	uint32_t len, id;	/* id: node index + 1; 0 is empty */
+};
+
+/*
+ * The index's hash reads only a name's length and its first, middle and
+ * last eight bytes: ten percent of pprof-top's time is saved. Names made
+ * to agree on all of them would pile up in one probe sequence, so a probe
+ * longer than LONG_PROBE switches the index to hashing whole names.
+ */
+#define LONG_PROBE 64
+
+/* Eight bytes as a little-endian number, whatever the host's order. */
+static inline uint64_t
+load64(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	return (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 |
+	    (uint64_t)u[3] << 24 | (uint64_t)u[4] << 32 |
+	    (uint64_t)u[5] << 40 | (uint64_t)u[6] << 48 | (uint64_t)u[7] << 56;
+}
+
+static uint32_t
+name_hash(int whole, const char *f, size_t len)
+{
+	uint64_t x = 0, y = 0, z = 0;
+	size_t i;
+
+	if (whole) {
+		x = htab_hash(f, len);
+		return (uint32_t)(x ^ (x >> 32));
+	}
+	if (len >= 8) {
+		x = load64(f);
+		y = load64(f + len - 8);
+		if (len > 16)
+			z = load64(f + len / 2 - 4);
+	} else
+		for (i = 0; i < len; i++)
+			x |= (uint64_t)(unsigned char)f[i] << 8 * i;
+	x = (x ^ len) * 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 29) ^ y) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 31) ^ z) * 0x94d049bb133111ebULL;
+	return (uint32_t)(x ^ (x >> 32));
+}
+
+/* Moves the index to cap slots; with rehash, names are hashed anew. */
+static int
+name_index_rebuild(struct agg *a, size_t cap, int rehash)
+{
+	struct agg_name_slot *t = calloc(cap, sizeof *t), *o = a->name_index;
+	size_t i, k;
+
+	if (t == NULL)
+		return -1;
+	for (i = 0; i < a->name_index_cap; i++) {
+		if (o[i].id == 0)
+			continue;
+		if (rehash)
+			o[i].hash = name_hash(a->whole_names,
+			    a->namebuf + o[i].name, o[i].len);
+		for (k = o[i].hash & (cap - 1); t[k].id != 0;
+		    k = (k + 1) & (cap - 1))
+			;
+		t[k] = o[i];
+	}
+	free(o);
+	a->name_index = t;
+	a->name_index_cap = cap;
+	return 0;
+}
+
+/* A new function; -1 when out of room (err set). */
+static long
+new_node(struct agg *a, const char *f, size_t len, char *err, size_t errlen)
+{
+	struct agg_node *n;
+	int m;
+
+	if (len >= UINT32_MAX - a->namebuf_len ||
+	    a->nnodes >= AGG_INLINE_BIT - 1)
+		return errf(err, errlen, "too many or too long function names");
+	if (grow(&a->nodes, &a->nodes_cap, a->nnodes + 1, sizeof *a->nodes,
+	    1024) != 0 || grow(&a->namebuf, &a->namebuf_cap,
+	    a->namebuf_len + len + 1, 1, 65536) != 0)
+		return NOMEM(err, errlen);
+	n = &a->nodes[a->nnodes];
+	memset(n, 0, sizeof *n);
+	memcpy(a->namebuf + a->namebuf_len, f, len);
+	a->namebuf[a->namebuf_len + len] = '\0';
+	n->name = (uint32_t)a->namebuf_len;
+	n->len = (uint32_t)len;
+	a->namebuf_len += len + 1;
+	if (a->opt.focus != NULL) {
+		if ((m = matches(&a->focus, f, len)) < 0)
+			return NOMEM(err, errlen);
+		n->focus = (unsigned)m;
+		a->any_focus |= m;
+	}
+	if (a->opt.ignore != NULL) {
+		if ((m = matches(&a->ignore, f, len)) < 0)
+			return NOMEM(err, errlen);
+		n->ignore = (unsigned)m;
+		a->any_ignore |= m;
+	}
+	return (long)a->nnodes++;
+}
+
+/*
+ * Equal names: a call to memcmp for twenty-odd bytes cost more than the
+ * comparison, half a million times.
+ */
+static inline int
+same_name(const char *x, const char *y, size_t len)
+{
+	size_t i;
+
+	if (len < 8)
+		return memcmp(x, y, len) == 0;
+	for (i = 0; i + 8 < len; i += 8)
+		if (load64(x + i) != load64(y + i))
+			return 0;
+	return load64(x + len - 8) == load64(y + len - 8);
+}
+
+static long
+node_of(struct agg *a, const char *f, size_t len, uint32_t h, char *err,
+    size_t errlen)
+{
+	struct agg_name_slot *sl;
+	size_t k, probes = 0, cap = a->name_index_cap;
+	long id;
+
+	for (k = h & (cap - 1); a->name_index[k].id != 0;
+	    k = (k + 1) & (cap - 1)) {
+		if (++probes > LONG_PROBE)
+			a->long_probe = 1;
+		sl = &a->name_index[k];
+		if (sl->hash == h && sl->len == len &&
+		    same_name(a->namebuf + sl->name, f, len))
+			return (long)sl->id - 1;
+	}
+	if ((id = new_node(a, f, len, err, errlen)) < 0)
+		return -1;
+	sl = &a->name_index[k];
+	sl->hash = h;
+	sl->name = a->nodes[id].name;
+	sl->len = (uint32_t)len;
+	sl->id = (uint32_t)id + 1;
+	if (a->nnodes * 2 > cap && name_index_rebuild(a, cap * 2, 0) != 0)
+		return NOMEM(err, errlen);
+	return id;
+}
+
+/*
+ * A stack's frames are split and hashed first, then looked up: the index
+ * slots of all of them are fetched at once instead of one miss after
+ * another.
+ */
+struct agg_pending {
+	const char *f;
+	uint32_t len, inl;
+	uint32_t h;
+};
+
+static int
+pend_frame(struct agg *a, const char *f, size_t len)
+{
+	struct agg_pending *pf;
+
+	if (grow(&a->pend, &a->pend_cap, a->npend + 1, sizeof *a->pend,
+	    256) != 0)
+		return -1;
+	pf = &a->pend[a->npend++];
+	pf->inl = esc_frame_inlined(f, len);
+	if (pf->inl)
+		len -= ESC_INLINE_MARK_LEN;
+	pf->f = f;
+	pf->len = (uint32_t)len;
+	pf->h = name_hash(a->whole_names, f, len);
+	PREFETCH(&a->name_index[pf->h & (a->name_index_cap - 1)]);
+	return 0;
+}
+
+static int
+push_pending(struct agg *a, char *err, size_t errlen)
+{
+	size_t i;
+	long id;
+
+	if (grow(&a->frames, &a->frames_cap, a->nframes + a->npend,
+	    sizeof *a->frames, 65536) != 0)
+		return NOMEM(err, errlen);
+	for (i = 0; i < a->npend; i++) {
+		id = node_of(a, a->pend[i].f, a->pend[i].len, a->pend[i].h,
+		    err, errlen);
+		if (id < 0)
+			return -1;
+		a->frames[a->nframes++] = (uint32_t)id |
+		    (a->pend[i].inl ? AGG_INLINE_BIT : 0);
+	}
+	a->npend = 0;
+	/* Between stacks: no pending frame holds a hash of the old kind. */
+	if (a->long_probe && !a->whole_names) {
+		a->whole_names = 1;
+		if (name_index_rebuild(a, a->name_index_cap, 1) != 0)
+			return NOMEM(err, errlen);
+	}
+	return 0;
+}
+
+#define BYTES_01 0x0101010101010101ULL
+#define BYTES_7F 0x7f7f7f7f7f7f7f7fULL
+
+/* The high bit of each byte of x that equals c, and of no other byte. */
+static inline uint64_t
+bytes_equal(uint64_t x, unsigned char c)
+{
+	uint64_t y = x ^ (BYTES_01 * c);
+
+	return ~(((y & BYTES_7F) + BYTES_7F) | y | BYTES_7F);
+}
+
+/* Index of the lowest byte whose high bit is set in m (nonzero). */
+static inline size_t
+lowest_byte(uint64_t m)
+{
+#ifdef __GNUC__
+	return (size_t)__builtin_ctzll(m) / 8;
+#else
+	size_t k = 0;
+
+	while ((m & 0x80) == 0) {
+		m >>= 8;
+		k++;
+	}
+	return k;
+#endif
+}
+
+/* The frames of a stack with a backslash: "\;" is not a separator. */
+static int
+split_escaped(struct agg *a, const char *s, size_t len)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\\' && i + 1 < len)
+			i++;
+		else if (s[i] == ';') {
+			if (pend_frame(a, s + start, i - start) != 0)
+				return -1;
+			start = i + 1;
+		}
+	}
+	return pend_frame(a, s + start, len - start);
+}
+
+/*
+ * Splits an escaped stack into pending frames, root first. The
+ * separators are found eight bytes at a time: frames are short, so a
+ * call per frame (memchr) would cost more than the search. Escapes are
+ * rare: one memchr call finds a stack with a backslash, which is split
+ * byte by byte.
+ */
+static int
+split_stack(struct agg *a, const char *s, size_t len)
+{
+	size_t i, k, start = 0;
+	uint64_t w, m;
+
+	if (memchr(s, '\\', len) != NULL)
+		return split_escaped(a, s, len);
+	for (i = 0; len - i >= 8; i += 8) {
+		w = load64(s + i);
+		for (m = bytes_equal(w, ';'); m != 0; m &= m - 1) {
+			k = i + lowest_byte(m);
+			if (pend_frame(a, s + start, k - start) != 0)
+				return -1;
+			start = k + 1;
+		}
+	}
+	for (; i < len; i++)
+		if (s[i] == ';') {
+			if (pend_frame(a, s + start, i - start) != 0)
+				return -1;
+			start = i + 1;
+		}
+	return pend_frame(a, s + start, len - start);
+}
+
+/* Appends the node ids of an escaped stack; their count, or -1. */
+static long
+parse_stack(struct agg *a, const char *s, size_t len, char *err,
+    size_t errlen)
+{
+	size_t n;
+
+	if (len == 0)
+		return 0;
+	if (split_stack(a, s, len) != 0) {
+		a->npend = 0;
+		return NOMEM(err, errlen);
+	}
+	n = a->npend;
+	if (push_pending(a, err, errlen) != 0)
+		return -1;
+	return (long)n;
+}
+
+/* The value of each lowercase hex digit; 16 marks any other byte. */
+static const unsigned char *
+hexval(void)
+{
+	static unsigned char v[256];
+	static int done;
+	int c;
+
+	if (done)
+		return v;
+	memset(v, 16, sizeof v);
+	for (c = '0'; c <= '9'; c++)
+		v[c] = (unsigned char)(c - '0');
+	for (c = 'a'; c <= 'f'; c++)
+		v[c] = (unsigned char)(c - 'a' + 10);
+	done = 1;
+	return v;
+}
+
+/*
+ * pprof's site column is a hex hash; anything else is hashed as text.
+ * The digits are read without a branch each: a bad one shows in "bad".
+ */
+static uint64_t
+parse_site(const unsigned char *hex, const char *p, size_t n)
+{
+	uint64_t v = 0;
+	unsigned bad = 0, d;
+	size_t i;
+
+	if (n != 16)
+		return htab_hash(p, n);
+	for (i = 0; i < 16; i++) {
+		d = hex[(unsigned char)p[i]];
+		bad |= d;
+		v = v << 4 | (d & 15);
+	}
+	return bad & 16 ? htab_hash(p, n) : v;
+}
+
+static int
+same_sample(const struct agg *a, const struct agg_sample *x,
+    const struct agg_sample *y)
+{
+	return x->hash == y->hash && x->site == y->site &&
+	    x->labels == y->labels && x->n == y->n &&
+	    memcmp(a->frames + x->off, a->frames + y->off,
+	    x->n * sizeof *a->frames) == 0;
+}
+
+static int
+grow_slots(struct agg *a)
+{
+	size_t i, k, n = grow_cap(a->nslots, a->nslots + 1, sizeof *a->slots,
+	    4096);
+	uint32_t *t = n != 0 ? calloc(n, sizeof *t) : NULL;
+
+	if (t == NULL)
+		return -1;
+	for (i = 0; i < a->nsamples; i++) {
+		for (k = (size_t)a->samples[i].hash & (n - 1); t[k] != 0;
+		    k = (k + 1) & (n - 1))
+			;
+		t[k] = (uint32_t)i + 1;
+	}
+	free(a->slots);
+	a->slots = t;
+	a->nslots = n;
+	return 0;
+}
+
+/*
+ * Merges one row into the sample with the same site, labels and stack
+ * (pprof's merge), keyed by the stack's node ids rather than its text.
+ */
+int
+agg_row(struct agg *a, const struct stream_row *row, int sign, char *err,
+    size_t errlen)
+{
+	struct agg_sample *sm;
+	int64_t v = row->values[a->hdr.col];
+	size_t k;
+	long n, l;
+
+	if (sign < 0)
+		v = num_sub_ov(0, v, &a->overflow);
+	if (a->nsamples >= UINT32_MAX - 1 ||
+	    grow(&a->samples, &a->samples_cap, a->nsamples + 1,
+	    sizeof *a->samples, 4096) != 0 ||
+	    ((a->nsamples + 1) * 2 > a->nslots && grow_slots(a) != 0))
+		return NOMEM(err, errlen);
+	sm = &a->samples[a->nsamples];
+	memset(sm, 0, sizeof *sm);
+	sm->off = a->nframes;
+	if ((n = parse_stack(a, row->stack, row->stack_len, err, errlen)) < 0)
+		return -1;
+	sm->n = (uint32_t)n;
+	sm->site = parse_site(hexval(), row->site, row->site_len);
+	if (row->labels_len > 0) {
+		if ((l = htab_intern(&a->labelsets, row->labels,
+		    row->labels_len)) < 0)
+			return NOMEM(err, errlen);
+		sm->labels = (uint32_t)l + 1;
+	}
+	sm->hash = htab_hash((const char *)(a->frames + sm->off),
+	    sm->n * sizeof *a->frames) ^ sm->site * 0x9e3779b97f4a7c15ULL ^
+	    sm->labels;
+	for (k = (size_t)sm->hash & (a->nslots - 1); a->slots[k] != 0;
+	    k = (k + 1) & (a->nslots - 1)) {
+		struct agg_sample *old = &a->samples[a->slots[k] - 1];
+
+		if (same_sample(a, old, sm)) {
+			old->v = num_add_ov(old->v, v, &a->overflow);
+			a->nframes = sm->off;
+			return 0;
+		}
+	}
+	sm->v = v;
+	a->slots[k] = (uint32_t)++a->nsamples;
+	return 0;
+}
+
+int
+agg_read(struct agg *a, FILE *fp, const char *name, char *err,
+    size_t errlen)
+{
+	struct stream s;
+	struct stream_row row;
+	int rc;
+
+	stream_input_buffer(fp);
+	stream_init(&s, fp, name);
+	while ((rc = stream_next(&s, &row)) > 0)
+		if ((rc == STREAM_BLOCK ? agg_block(a, &s, err, errlen) :
+		    agg_row(a, &row, 1, err, errlen)) != 0) {
+			stream_free(&s);
+			return -1;
+		}
+	if (rc < 0)
+		errf(err, errlen, "%s", s.err);
+	else if (s.blocks == 0)
+		stream_empty(name, err, errlen);
+	stream_free(&s);
+	return rc < 0 || s.blocks == 0 ? -1 : 0;
+}
+
+/* pprof's focusedAndNotIgnored, at the level of function names. */
+static int
+wanted(const struct agg *a, const struct agg_sample *sm)
+{
+	uint32_t i;
+	int focused = a->opt.focus == NULL;
+
+	if (a->opt.focus == NULL && a->opt.ignore == NULL)
+		return 1;
+	for (i = 0; i < sm->n; i++) {
+		const struct agg_node *n =
+		    &a->nodes[a->frames[sm->off + i] & ~AGG_INLINE_BIT];
+
+		if (n->ignore)
+			return 0;
+		if (n->focus)
+			focused = 1;
+	}
+	return focused;
+}
+
+/*
+ * Adds up flat and cum over the merged samples, as pprof's graph does.
+ * Which sample last added to a node's cum is kept apart from the nodes:
+ * a stack names the same few functions again and again, and the check
+ * then stays in a small array.
+ */
+int
+agg_build(struct agg *a, char *err, size_t errlen)
+{
+	size_t i;
+	uint32_t stamp = 0, j, *stamps;
+
+	if ((stamps = calloc(a->nnodes + 1, sizeof *stamps)) == NULL)
+		return NOMEM(err, errlen);
+	for (i = 0; i < a->nsamples; i++) {
+		struct agg_sample *sm = &a->samples[i];
+
+		if (sm->v == 0)
+			continue;
+		/* pprof totals the profile before it applies focus. */
+		a->total = num_add_ov(a->total, num_abs_ov(sm->v,
+		    &a->overflow), &a->overflow);
+		if (!wanted(a, sm))
+			continue;
+		sm->used = 1;
+		stamp++;
+		for (j = 0; j < sm->n; j++) {
+			uint32_t id = a->frames[sm->off + j] & ~AGG_INLINE_BIT;
+
+			if (stamps[id] != stamp) {
+				stamps[id] = stamp;
+				a->nodes[id].cum = num_add_ov(a->nodes[id].cum,
+				    sm->v, &a->overflow);
+			}
+		}
+		if (sm->n > 0) {
+			struct agg_node *leaf = &a->nodes[a->frames[sm->off +
+			    sm->n - 1] & ~AGG_INLINE_BIT];
+
+			leaf->flat = num_add_ov(leaf->flat, sm->v,
+			    &a->overflow);
+		}
+	}
+	free(stamps);
+	return 0;
+}
+
+int64_t
+agg_abs(struct agg *a, int64_t v)
+{
+	return num_abs_ov(v, &a->overflow);
+}
+
+/* qsort has no context argument: the agg being sorted. */
+static struct agg *sorting;
+
+static int
+cmp_node(const void *x, const void *y)
+{
+	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+	struct agg *a = sorting;
+	const struct agg_node *l = &a->nodes[i], *r = &a->nodes[j];
+	int cs = a->opt.cum_sort;
+	int64_t lk1 = agg_abs(a, cs ? l->cum : l->flat);
+	int64_t rk1 = agg_abs(a, cs ? r->cum : r->flat);
+	int64_t lk2 = agg_abs(a, cs ? l->flat : l->cum);
+	int64_t rk2 = agg_abs(a, cs ? r->flat : r->cum);
+	int c;
+
+	if (lk1 != rk1)
+		return lk1 > rk1 ? -1 : 1;
+	if ((c = strcmp(a->raw[i], a->raw[j])) != 0)
+		return c;
+	if (lk2 != rk2)
+		return lk2 > rk2 ? -1 : 1;
+	return (i > j) - (i < j);
+}
+
+/*
+ * Picks the rows as pprof's newTrimmedGraph does: nodes whose |cum| is
+ * below the node fraction of the flat total go, then the -n largest stay.
+ */
+static long
+select_nodes(struct agg *a, uint32_t *order, size_t *orig, size_t *dropped,
+    int64_t *edge_cutoff, char *err, size_t errlen)
+{
+	size_t i, n = 0, kept = 0, len;
+	int64_t flatsum = 0, cutoff;
+	const char *k;
+	char *r;
+
+	for (i = 0; i < a->nnodes; i++) {
+		if (a->nodes[i].flat == 0 && a->nodes[i].cum == 0)
+			continue;
+		order[n++] = (uint32_t)i;
+		flatsum = num_add_ov(flatsum, a->nodes[i].flat, &a->overflow);
+	}
+	cutoff = agg_abs(a, (int64_t)((double)flatsum * a->opt.nodefraction));
+	*edge_cutoff = agg_abs(a, (int64_t)((double)flatsum * EDGE_FRACTION));
+	for (i = 0; i < n; i++) {
+		if (cutoff > 0 && agg_abs(a, a->nodes[order[i]].cum) < cutoff)
+			continue;
+		k = agg_name(a, order[i], &len);
+		if ((r = malloc(len + 1)) == NULL)
+			return NOMEM(err, errlen);
+		memcpy(r, k, len);
+		r[esc_unescape(r, len)] = '\0';
+		a->raw[order[i]] = r;
+		order[kept++] = order[i];
+	}
+	*dropped = n - kept;
+	*orig = kept;
+	sorting = a;
+	qsort(order, kept, sizeof *order, cmp_node);
+	sorting = NULL;
+	if (a->opt.count > 0 && (size_t)a->opt.count < kept)
+		kept = (size_t)a->opt.count;
+	for (i = 0; i < kept; i++)
+		a->nodes[order[i]].kept = 1;
+	return (long)kept;
+}
+
+/*
+ * The call edges between kept nodes, as pprof's graph has them: an edge
+ * counts each sample once (its first occurrence, walking from the root),
+ * is inline only if every such occurrence is, and weighs the sum of those
+ * samples' values.
+ */
+struct edges {
+	uint64_t *key;		/* parent << 32 | child, + 1; 0 is empty */
+	unsigned char *inl;
+	int64_t *weight;
+	size_t *seen;		/* the last sample that counted */
+	size_t n, cap;
+};
+
+static size_t
+edge_slot(const struct edges *e, uint64_t k)
+{
+	size_t i = (size_t)(k * 0x9e3779b97f4a7c15ULL >> 20) & (e->cap - 1);
+
+	while (e->key[i] != 0 && e->key[i] != k)
+		i = (i + 1) & (e->cap - 1);
+	return i;
+}
+
+static void
+edges_free(struct edges *e)
+{
+	free(e->key);
+	free(e->inl);
+	free(e->weight);
+	free(e->seen);
+}
+
+static int
+edges_grow(struct edges *e)
+{
+	struct edges g;
+	size_t i, j;
+
+	memset(&g, 0, sizeof g);
+	if ((g.cap = grow_cap(e->cap, e->cap + 1, sizeof *g.seen, 1024)) == 0)
+		return -1;
+	g.key = calloc(g.cap, sizeof *g.key);
+	g.inl = calloc(g.cap, 1);
+	g.weight = calloc(g.cap, sizeof *g.weight);
+	g.seen = calloc(g.cap, sizeof *g.seen);
+	if (g.key == NULL || g.inl == NULL || g.weight == NULL ||
+	    g.seen == NULL) {
+		edges_free(&g);
+		return -1;
+	}
+	for (i = 0; i < e->cap; i++) {
+		if (e->key[i] == 0)
+			continue;
+		j = edge_slot(&g, e->key[i]);
+		g.key[j] = e->key[i];
+		g.inl[j] = e->inl[i];
+		g.weight[j] = e->weight[i];
+		g.seen[j] = e->seen[i];
+	}
+	g.n = e->n;
+	edges_free(e);
+	*e = g;
+	return 0;
+}
+
+static int
+edge_add(struct agg *a, struct edges *e, uint32_t parent, uint32_t child,
+    int inl, size_t sample, int64_t w)
+{
+	uint64_t k = ((uint64_t)parent << 32 | child) + 1;
+	size_t i;
+
+	if ((e->n + 1) * 2 > e->cap && edges_grow(e) != 0)
+		return -1;
+	i = edge_slot(e, k);
+	if (e->key[i] == 0) {
+		e->key[i] = k;
+		e->inl[i] = (unsigned char)inl;
+		e->weight[i] = w;
+		e->seen[i] = sample;
+		e->n++;
+		return 0;
+	}
+	if (e->seen[i] == sample)
+		return 0;
+	e->seen[i] = sample;
+	e->weight[i] = num_add_ov(e->weight[i], w, &a->overflow);
+	if (!inl)
+		e->inl[i] = 0;
+	return 0;
+}
+
+/* The edges of the kept frames of every sample in the graph. */
+static int
+add_edges(struct agg *a, struct edges *e, const unsigned char *kept)
+{
+	size_t i;
+
+	for (i = 0; i < a->nsamples; i++) {
+		const struct agg_sample *sm = &a->samples[i];
+		uint32_t j, parent = UINT32_MAX;
+
+		if (!sm->used)
+			continue;
+		for (j = 0; j < sm->n; j++) {
+			uint32_t f = a->frames[sm->off + j];
+			uint32_t id = f & ~AGG_INLINE_BIT;
+
+			if (!kept[id])
+				continue;
+			if (parent != UINT32_MAX && parent != id &&
+			    edge_add(a, e, parent, id,
+			    (f & AGG_INLINE_BIT) != 0, i + 1, sm->v) != 0)
+				return -1;
+			parent = id;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Walks every sample's kept frames as pprof's graph builder does (frames
+ * of dropped nodes are skipped, recursion adds no edge), drops the edges
+ * lighter than the edge fraction, and marks each kept node by the kinds
+ * of edges that still reach it.
+ */
+static int
+mark_inline(struct agg *a, int64_t edge_cutoff)
+{
+	struct edges e;
+	unsigned char *kept = malloc(a->nnodes + 1);
+	size_t i;
+	int rc = -1;
+
+	memset(&e, 0, sizeof e);
+	if (kept == NULL || edges_grow(&e) != 0)
+		goto done;
+	/* Asked of every frame: a byte each stays in the cache. */
+	for (i = 0; i < a->nnodes; i++)
+		kept[i] = a->nodes[i].kept;
+	if (add_edges(a, &e, kept) != 0)
+		goto done;
+	for (i = 0; i < e.cap; i++) {
+		uint32_t child;
+
+		if (e.key[i] == 0 || agg_abs(a, e.weight[i]) < edge_cutoff)
+			continue;
+		child = (uint32_t)(e.key[i] - 1);
+		if (e.inl[i])
+			a->nodes[child].in_inline = 1;
+		else
+			a->nodes[child].in_noinline = 1;
+	}
+	rc = 0;
+done:
+	edges_free(&e);
+	free(kept);
+	return rc;
+}
+
+long
+agg_select(struct agg *a, uint32_t **order, size_t *orig, size_t *dropped,
+    char *err, size_t errlen)
+{
+	int64_t edge_cutoff;
+	long n;
+
+	*order = malloc((a->nnodes + 1) * sizeof **order);
+	a->raw = calloc(a->nnodes + 1, sizeof *a->raw);
+	if (*order == NULL || a->raw == NULL) {
+		free(*order);
+		*order = NULL;
+		return NOMEM(err, errlen);
+	}
+	n = select_nodes(a, *order, orig, dropped, &edge_cutoff, err, errlen);
+	if (n < 0 || mark_inline(a, edge_cutoff) != 0) {
+		free(*order);
+		*order = NULL;
+		return n < 0 ? -1 : NOMEM(err, errlen);
+	}
+	return n;
+}
+
+const char *
+agg_inline_label(const struct agg_node *n)
+{
+	if (!n->in_inline)
+		return "";
+	return n->in_noinline ? "partial-inline" : "inline";
+}

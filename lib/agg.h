@@ -1,0 +1,171 @@
+/*
+ * agg - pprof's graph of a sample stream: what `go tool pprof` builds
+ * before it prints a report.
+ *
+ * Rows are merged into samples (equal site, labels and stack summed, as
+ * pprof merges profiles), each stack kept once as its functions' ids,
+ * root first, with the inline bit of each frame. agg_build adds flat (the
+ * leaf's) and cum (once per function per sample: recursion counts once)
+ * over the samples that --focus/--ignore keep; agg_select trims the
+ * functions by the node fraction and -n, as pprof's newTrimmedGraph, and
+ * marks them by the inline edges that remain between the kept ones.
+ *
+ *	struct agg a;
+ *	struct agg_opt o = AGG_OPT_INIT;
+ *	if (agg_init(&a, &o, err, sizeof err) != 0) ... err: bad regex ...
+ *	while ((rc = stream_next(&s, &row)) > 0)
+ *		if ((rc == STREAM_BLOCK ? agg_block(&a, &s, err, len) :
+ *		    agg_row(&a, &row, 1, err, len)) != 0) ... err ...
+ *	agg_build(&a, err, len);
+ *	n = agg_select(&a, &order, &orig, &dropped, err, len);
+ *	... a.nodes[order[i]].flat, .cum, agg_raw(&a, order[i]) ...
+ *	agg_free(&a);
+ *
+ * Function ids follow first appearance; names are kept escaped, as the
+ * stream has them (agg_name), and unescaped for the kept rows (agg_raw).
+ * Every function that fails returns -1 with one line in err (an
+ * allocation, too many names, a block unlike the first), never prints,
+ * never exits. Sums that do not fit 64 bits set a.overflow and go on:
+ * the caller refuses them before writing anything. Memory grows with the
+ * distinct samples and names, not with the rows.
+ */
+#ifndef AGG_H
+#define AGG_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "htab.h"
+#include "stream.h"
+
+#define AGG_INLINE_BIT 0x80000000u
+
+struct agg_opt {
+	const char *type;		/* NULL: the first block's default */
+	const char *focus, *ignore;	/* extended regexes, or NULL */
+	double nodefraction;		/* of the flat total, agg_select */
+	long count;			/* -n: rows kept, 0 for all */
+	int cum_sort;			/* by cum, else by flat */
+};
+
+#define AGG_OPT_INIT { NULL, NULL, NULL, 0.005, 0, 0 }
+
+struct agg_node {
+	int64_t flat, cum;
+	uint32_t name;		/* offset of its escaped name in namebuf */
+	uint32_t len;
+	unsigned kept : 1, focus : 1, ignore : 1;
+	unsigned in_inline : 1, in_noinline : 1;
+};
+
+/* A merged sample: the rows with equal site, labels and stack, summed. */
+struct agg_sample {
+	uint64_t hash, site;
+	size_t off;		/* its node ids: frames[off .. off + n) */
+	uint32_t n;
+	uint32_t labels;	/* 0, or 1 + index into labelsets */
+	int64_t v;
+	int used;		/* nonzero and wanted: in the graph */
+};
+
+/* The merged header of every block read. */
+struct agg_header {
+	char *type, *unit;
+	char **types;		/* the first block's, to check the others */
+	size_t ntypes;
+	int col;
+	char *file, *build_id;
+	struct htab comments;
+	int64_t time_nanos, duration_nanos;
+};
+
+struct agg_name_slot;
+struct agg_pending;
+
+struct agg {
+	struct agg_opt opt;
+	regex_t focus, ignore;
+	struct agg_header hdr;
+	struct agg_node *nodes;	/* the functions, in order of appearance */
+	size_t nnodes, nodes_cap;
+	char *namebuf;		/* their escaped names, without mark */
+	size_t namebuf_len, namebuf_cap;
+	uint32_t *frames;	/* node id | AGG_INLINE_BIT, per sample */
+	size_t nframes, frames_cap;
+	struct agg_sample *samples;
+	size_t nsamples, samples_cap;
+	int64_t total;		/* sum of |v|, before focus */
+	int overflow;		/* a sum did not fit in 64 bits */
+	int any_focus, any_ignore;	/* a function matched */
+	char **raw;		/* unescaped names of the kept nodes */
+	/* the indexes */
+	struct htab labelsets;
+	uint32_t *slots;	/* sample index + 1; 0 is empty */
+	size_t nslots;
+	struct agg_name_slot *name_index;
+	size_t name_index_cap;
+	int whole_names, long_probe;
+	struct agg_pending *pend;
+	size_t npend, pend_cap;
+};
+
+/* Compiles o's regexes; -1 with "--focus: bad regular expression ...". */
+int agg_init(struct agg *a, const struct agg_opt *o, char *err,
+    size_t errlen);
+void agg_free(struct agg *a);
+
+/* Takes in a new block's header: its type, its metadata. */
+int agg_block(struct agg *a, const struct stream *s, char *err,
+    size_t errlen);
+
+/*
+ * Merges a row of the current block, its value times sign (1, or -1 for
+ * the base of a difference).
+ */
+int agg_row(struct agg *a, const struct stream_row *row, int sign,
+    char *err, size_t errlen);
+
+/*
+ * Reads a whole stream into a: agg_block and agg_row, and "empty stream"
+ * when it has no block.
+ */
+int agg_read(struct agg *a, FILE *fp, const char *name, char *err,
+    size_t errlen);
+
+/*
+ * Flat, cum and the total over the merged samples, as pprof's graph adds
+ * them; a.any_focus and a.any_ignore say whether the regexes matched.
+ */
+int agg_build(struct agg *a, char *err, size_t errlen);
+
+/*
+ * The rows of pprof's table, sorted (*order, n of them, to free), with
+ * the functions left after the node fraction (*orig) and those it
+ * dropped; marks the kept nodes' inline labels. -1 on error.
+ */
+long agg_select(struct agg *a, uint32_t **order, size_t *orig,
+    size_t *dropped, char *err, size_t errlen);
+
+/* The escaped name of function id, as the stream had it. */
+static inline const char *
+agg_name(const struct agg *a, uint32_t id, size_t *len)
+{
+	*len = a->nodes[id].len;
+	return a->namebuf + a->nodes[id].name;
+}
+
+/* The plain name of a node agg_select kept. */
+static inline const char *
+agg_raw(const struct agg *a, uint32_t id)
+{
+	return a->raw[id];
+}
+
+/* "", "inline" or "partial-inline": pprof's mark of a kept node. */
+const char *agg_inline_label(const struct agg_node *n);
+
+/* pprof's abs64, Go's -MinInt64 counted as an overflow. */
+int64_t agg_abs(struct agg *a, int64_t v);
+
+#endif
