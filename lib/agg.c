@@ -1,6 +1,7 @@
 /* agg - see agg.h. */
 #include "agg.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,7 @@ agg_init(struct agg *a, const struct agg_opt *o, char *err, size_t errlen)
 	memset(a, 0, sizeof *a);
 	a->opt = *o;
 	htab_init(&a->labelsets);
+	htab_init(&a->stacks);
 	htab_init(&a->hdr.comments);
 	if (o->focus != NULL && compile(&a->focus, o->focus, "--focus", err,
 	    errlen) != 0) {
@@ -89,6 +91,11 @@ agg_free(struct agg *a)
 	free(a->frames);
 	free(a->samples);
 	htab_free(&a->labelsets);
+	htab_free(&a->stacks);
+	free(a->stack_off);
+	free(a->stack_n);
+	free(a->hkey);
+	free(a->hid);
 	free(a->slots);
 	free(a->name_index);
 	free(a->pend);
@@ -503,9 +510,10 @@ hexval(void)
  * pprof's site column is a hex hash; anything else is hashed as text.
  * The digits are read without a branch each: a bad one shows in "bad".
  */
-static uint64_t
-parse_site(const unsigned char *hex, const char *p, size_t n)
+uint64_t
+agg_site(const char *p, size_t n)
 {
+	const unsigned char *hex = hexval();
 	uint64_t v = 0;
 	unsigned bad = 0, d;
 	size_t i;
@@ -521,13 +529,121 @@ parse_site(const unsigned char *hex, const char *p, size_t n)
 }
 
 static int
-same_sample(const struct agg *a, const struct agg_sample *x,
-    const struct agg_sample *y)
+same_sample(const struct agg_sample *x, const struct agg_sample *y)
 {
 	return x->hash == y->hash && x->site == y->site &&
-	    x->labels == y->labels && x->n == y->n &&
-	    memcmp(a->frames + x->off, a->frames + y->off,
-	    x->n * sizeof *a->frames) == 0;
+	    x->labels == y->labels && x->side == y->side &&
+	    x->stack == y->stack;
+}
+
+/* A new stack's text was interned as id: its frames. */
+static int
+new_stack(struct agg *a, size_t id, const char *s, size_t len, char *err,
+    size_t errlen)
+{
+	size_t cap = a->stacks_cap;
+	long n;
+
+	if (id >= a->stacks_cap &&
+	    (grow(&a->stack_off, &cap, id + 1, sizeof *a->stack_off,
+	    4096) != 0 || grow(&a->stack_n, &a->stacks_cap, id + 1,
+	    sizeof *a->stack_n, 4096) != 0))
+		return NOMEM(err, errlen);
+	a->stack_off[id] = a->nframes;
+	a->stack_n[id] = 0;
+	if ((n = parse_stack(a, s, len, err, errlen)) < 0)
+		return -1;
+	a->stack_n[id] = (uint32_t)n;
+	return 0;
+}
+
+/* The stack's id by its text alone: the slow path. */
+static long
+stack_of(struct agg *a, const char *s, size_t len, int *isnew, char *err,
+    size_t errlen)
+{
+	size_t before = htab_count(&a->stacks);
+	long id = htab_intern(&a->stacks, s, len);
+
+	if (id < 0)
+		return NOMEM(err, errlen);
+	*isnew = htab_count(&a->stacks) != before;
+	if (*isnew && new_stack(a, (size_t)id, s, len, err, errlen) != 0)
+		return -1;
+	return id;
+}
+
+static uint64_t
+hint_key(uint64_t hint, size_t len)
+{
+	uint64_t k = (hint ^ (uint64_t)len * 0x9e3779b97f4a7c15ULL) *
+	    0xbf58476d1ce4e5b9ULL;
+
+	return k ^ k >> 31;
+}
+
+static int
+hint_grow(struct agg *a)
+{
+	size_t cap = grow_cap(a->hcap, a->hcap + 1, sizeof *a->hkey, 4096);
+	size_t i, j;
+	uint64_t *key = cap != 0 ? calloc(cap, sizeof *key) : NULL;
+	uint32_t *id = cap != 0 ? calloc(cap, sizeof *id) : NULL;
+
+	if (key == NULL || id == NULL) {
+		free(key);
+		free(id);
+		return -1;
+	}
+	for (i = 0; i < a->hcap; i++) {
+		if (a->hid[i] == 0)
+			continue;
+		for (j = a->hkey[i] & (cap - 1); id[j] != 0;
+		    j = (j + 1) & (cap - 1))
+			;
+		key[j] = a->hkey[i];
+		id[j] = a->hid[i];
+	}
+	free(a->hkey);
+	free(a->hid);
+	a->hkey = key;
+	a->hid = id;
+	a->hcap = cap;
+	return 0;
+}
+
+long
+agg_stack(struct agg *a, uint64_t hint, const char *s, size_t len,
+    int *isnew, char *err, size_t errlen)
+{
+	uint64_t k = hint_key(hint, len);
+	size_t i, klen;
+	const char *key;
+	int dummy;
+	long id;
+
+	if (isnew == NULL)
+		isnew = &dummy;
+	if ((a->hn + 1) * 2 > a->hcap && hint_grow(a) != 0)
+		return NOMEM(err, errlen);
+	for (i = k & (a->hcap - 1); a->hid[i] != 0;
+	    i = (i + 1) & (a->hcap - 1)) {
+		if (a->hkey[i] != k)
+			continue;
+		key = htab_key(&a->stacks, a->hid[i] - 1, &klen);
+		if (klen == len && memcmp(key, s, len) == 0) {
+			*isnew = 0;
+			return (long)a->hid[i] - 1;
+		}
+		/* Another stack with this hint: the full path, unremembered. */
+		return stack_of(a, s, len, isnew, err, errlen);
+	}
+	if ((id = stack_of(a, s, len, isnew, err, errlen)) < 0)
+		return -1;
+	a->hkey[i] = k;
+	a->hid[i] = (uint32_t)id + 1;
+	a->hn++;
+	return id;
 }
 
 static int
@@ -556,50 +672,76 @@ grow_slots(struct agg *a)
  * (pprof's merge), keyed by the stack's node ids rather than its text.
  */
 int
-agg_row(struct agg *a, const struct stream_row *row, int sign, char *err,
-    size_t errlen)
+agg_add(struct agg *a, const struct stream_row *row, unsigned side,
+    int64_t v, char *err, size_t errlen)
 {
 	struct agg_sample *sm;
-	int64_t v = row->values[a->hdr.col];
+	uint64_t site = agg_site(row->site, row->site_len);
 	size_t k;
-	long n, l;
+	long st, l;
 
-	if (sign < 0)
-		v = num_sub_ov(0, v, &a->overflow);
 	if (a->nsamples >= UINT32_MAX - 1 ||
 	    grow(&a->samples, &a->samples_cap, a->nsamples + 1,
 	    sizeof *a->samples, 4096) != 0 ||
 	    ((a->nsamples + 1) * 2 > a->nslots && grow_slots(a) != 0))
 		return NOMEM(err, errlen);
+	if ((st = agg_stack(a, site, row->stack, row->stack_len, NULL, err,
+	    errlen)) < 0)
+		return -1;
 	sm = &a->samples[a->nsamples];
 	memset(sm, 0, sizeof *sm);
-	sm->off = a->nframes;
-	if ((n = parse_stack(a, row->stack, row->stack_len, err, errlen)) < 0)
-		return -1;
-	sm->n = (uint32_t)n;
-	sm->site = parse_site(hexval(), row->site, row->site_len);
+	sm->stack = (uint32_t)st;
+	sm->off = a->stack_off[st];
+	sm->n = a->stack_n[st];
+	sm->side = side;
+	sm->site = site;
 	if (row->labels_len > 0) {
 		if ((l = htab_intern(&a->labelsets, row->labels,
 		    row->labels_len)) < 0)
 			return NOMEM(err, errlen);
 		sm->labels = (uint32_t)l + 1;
 	}
-	sm->hash = htab_hash((const char *)(a->frames + sm->off),
-	    sm->n * sizeof *a->frames) ^ sm->site * 0x9e3779b97f4a7c15ULL ^
-	    sm->labels;
+	sm->hash = hint_key(sm->site ^ ((uint64_t)sm->labels << 32 |
+	    sm->side) * 0xbf58476d1ce4e5b9ULL, sm->stack);
 	for (k = (size_t)sm->hash & (a->nslots - 1); a->slots[k] != 0;
 	    k = (k + 1) & (a->nslots - 1)) {
 		struct agg_sample *old = &a->samples[a->slots[k] - 1];
 
-		if (same_sample(a, old, sm)) {
+		if (same_sample(old, sm)) {
 			old->v = num_add_ov(old->v, v, &a->overflow);
-			a->nframes = sm->off;
 			return 0;
 		}
 	}
 	sm->v = v;
 	a->slots[k] = (uint32_t)++a->nsamples;
 	return 0;
+}
+
+int
+agg_row(struct agg *a, const struct stream_row *row, char *err,
+    size_t errlen)
+{
+	return agg_add(a, row, 0, row->values[a->hdr.col], err, errlen);
+}
+
+long
+agg_func(struct agg *a, const char *name, size_t len, char *err,
+    size_t errlen)
+{
+	struct sbuf b = SBUF_INIT;
+	const char *f;
+	long id;
+
+	esc_frame(&b, name, len, 0);
+	if (b.oom) {
+		sbuf_free(&b);
+		return NOMEM(err, errlen);
+	}
+	f = b.s != NULL ? b.s : "";
+	id = node_of(a, f, b.len, name_hash(a->whole_names, f, b.len), err,
+	    errlen);
+	sbuf_free(&b);
+	return id;
 }
 
 int
@@ -614,7 +756,7 @@ agg_read(struct agg *a, FILE *fp, const char *name, char *err,
 	stream_init(&s, fp, name);
 	while ((rc = stream_next(&s, &row)) > 0)
 		if ((rc == STREAM_BLOCK ? agg_block(a, &s, err, errlen) :
-		    agg_row(a, &row, 1, err, errlen)) != 0) {
+		    agg_row(a, &row, err, errlen)) != 0) {
 			stream_free(&s);
 			return -1;
 		}
@@ -692,6 +834,62 @@ agg_build(struct agg *a, char *err, size_t errlen)
 	}
 	free(stamps);
 	return 0;
+}
+
+int
+agg_side(struct agg *a, unsigned side, double r, int64_t *flat,
+    int64_t *cum, int64_t *total, char *err, size_t errlen)
+{
+	size_t i;
+	uint32_t j, id, *stamps;
+	int64_t v;
+
+	if ((stamps = calloc(a->nnodes + 1, sizeof *stamps)) == NULL)
+		return NOMEM(err, errlen);
+	for (i = 0; i < a->nsamples; i++) {
+		const struct agg_sample *sm = &a->samples[i];
+
+		if (sm->side != side)
+			continue;
+		v = r != 1 ? (int64_t)round((double)sm->v * r) : sm->v;
+		*total = num_add_ov(*total, num_abs_ov(v, &a->overflow),
+		    &a->overflow);
+		if (v == 0)
+			continue;
+		for (j = 0; j < sm->n; j++) {
+			id = a->frames[sm->off + j] & ~AGG_INLINE_BIT;
+			if (stamps[id] != (uint32_t)i + 1) {
+				stamps[id] = (uint32_t)i + 1;
+				cum[id] = num_add_ov(cum[id], v, &a->overflow);
+			}
+		}
+		if (sm->n > 0) {
+			id = a->frames[sm->off + sm->n - 1] & ~AGG_INLINE_BIT;
+			flat[id] = num_add_ov(flat[id], v, &a->overflow);
+		}
+	}
+	free(stamps);
+	return 0;
+}
+
+int
+agg_stack_text(const struct agg *a, size_t i, struct sbuf *b)
+{
+	const struct agg_sample *sm = &a->samples[i];
+	uint32_t j, f;
+	size_t len;
+	const char *name;
+
+	for (j = 0; j < sm->n; j++) {
+		f = a->frames[sm->off + j];
+		name = agg_name(a, f & ~AGG_INLINE_BIT, &len);
+		if (j > 0)
+			sbuf_putc(b, ';');
+		sbuf_put(b, name, len);
+		if (f & AGG_INLINE_BIT)
+			sbuf_put(b, ESC_INLINE_MARK, ESC_INLINE_MARK_LEN);
+	}
+	return b->oom ? -1 : 0;
 }
 
 int64_t

@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "htab.h"
+#include "sbuf.h"
 #include "stream.h"
 
 #define AGG_INLINE_BIT 0x80000000u
@@ -62,9 +63,11 @@ struct agg_node {
 /* A merged sample: the rows with equal site, labels and stack, summed. */
 struct agg_sample {
 	uint64_t hash, site;
-	size_t off;		/* its node ids: frames[off .. off + n) */
+	size_t off;		/* its stack's node ids: frames[off .. off + n) */
 	uint32_t n;
+	uint32_t stack;		/* agg_stack's id */
 	uint32_t labels;	/* 0, or 1 + index into labelsets */
+	uint32_t side;		/* agg_add's */
 	int64_t v;
 	int used;		/* nonzero and wanted: in the graph */
 };
@@ -99,6 +102,14 @@ struct agg {
 	int overflow;		/* a sum did not fit in 64 bits */
 	int any_focus, any_ignore;	/* a function matched */
 	char **raw;		/* unescaped names of the kept nodes */
+	/* the stacks: escaped texts, their frames, a site-hint index */
+	struct htab stacks;
+	size_t *stack_off;
+	uint32_t *stack_n;
+	size_t stacks_cap;
+	uint64_t *hkey;		/* hint and length ... */
+	uint32_t *hid;		/* ... to stack id + 1; 0: empty slot */
+	size_t hn, hcap;
 	/* the indexes */
 	struct htab labelsets;
 	uint32_t *slots;	/* sample index + 1; 0 is empty */
@@ -119,12 +130,44 @@ void agg_free(struct agg *a);
 int agg_block(struct agg *a, const struct stream *s, char *err,
     size_t errlen);
 
+/* Merges a row of the current block: its value of the block's type. */
+int agg_row(struct agg *a, const struct stream_row *row, char *err,
+    size_t errlen);
+
 /*
- * Merges a row of the current block, its value times sign (1, or -1 for
- * the base of a difference).
+ * Merges a row's stack, site and labels with the value v on one side of
+ * a comparison (pprof-diff: 0 for the base, 1 for the other), for a
+ * caller that checks the blocks itself: samples of different sides are
+ * never merged. agg_row is side 0.
  */
-int agg_row(struct agg *a, const struct stream_row *row, int sign,
-    char *err, size_t errlen);
+int agg_add(struct agg *a, const struct stream_row *row, unsigned side,
+    int64_t v, char *err, size_t errlen);
+
+/*
+ * The id of the escaped stack s[0..len), split into frames when new
+ * (*isnew set to 1, else 0; isnew may be NULL). hint is a hash of it the
+ * caller already has, such as the stream's site column: a stack met again
+ * costs a lookup of the hint and one memcmp instead of hashing and
+ * splitting its text. The text decides: a hint shared by different
+ * stacks only sends them to the slow path.
+ */
+long agg_stack(struct agg *a, uint64_t hint, const char *s, size_t len,
+    int *isnew, char *err, size_t errlen);
+
+/* The frames of stack id, root first: node id | AGG_INLINE_BIT. */
+static inline const uint32_t *
+agg_frames(const struct agg *a, size_t id, size_t *n)
+{
+	*n = a->stack_n[id];
+	return a->frames + a->stack_off[id];
+}
+
+/* pprof's site column as a number: its hex value, else a hash of it. */
+uint64_t agg_site(const char *p, size_t n);
+
+/* The id of the function with the plain name[0..len), added when new. */
+long agg_func(struct agg *a, const char *name, size_t len, char *err,
+    size_t errlen);
 
 /*
  * Reads a whole stream into a: agg_block and agg_row, and "empty stream"
@@ -138,6 +181,18 @@ int agg_read(struct agg *a, FILE *fp, const char *name, char *err,
  * them; a.any_focus and a.any_ignore say whether the regexes matched.
  */
 int agg_build(struct agg *a, char *err, size_t errlen);
+
+/*
+ * Flat and cum of one side's samples, added into flat and cum (a->nnodes
+ * each), as agg_build adds them but without focus; each sample's value is
+ * first scaled by r and rounded when r is not 1 (pprof's -normalize).
+ * *total gets the sum of their |value|.
+ */
+int agg_side(struct agg *a, unsigned side, double r, int64_t *flat,
+    int64_t *cum, int64_t *total, char *err, size_t errlen);
+
+/* Appends the escaped stack of sample i to b, as the stream wrote it. */
+int agg_stack_text(const struct agg *a, size_t i, struct sbuf *b);
 
 /*
  * The rows of pprof's table, sorted (*order, n of them, to free), with

@@ -171,9 +171,46 @@ test_errors(void)
 	agg_free(&a);
 }
 
+static void
+test_stacks(void)
+{
+	struct agg a;
+	struct agg_opt o = AGG_OPT_INIT;
+	const uint32_t *f;
+	char err[256];
+	size_t n;
+	int isnew;
+
+	CHECK(agg_init(&a, &o, err, sizeof err) == 0);
+	CHECK(agg_stack(&a, 7, "m;f_[i];g", 9, &isnew, err, 256) == 0);
+	CHECK(isnew == 1);
+	CHECK(agg_stack(&a, 7, "m;f_[i];g", 9, &isnew, err, 256) == 0);
+	CHECK(isnew == 0);
+	/* The same hint, another text: the text decides. */
+	CHECK(agg_stack(&a, 7, "m;g;f\\;x", 8, &isnew, err, 256) == 1);
+	CHECK(isnew == 1);
+	CHECK(agg_stack(&a, 8, "m;f_[i];g", 9, &isnew, err, 256) == 0);
+	CHECK(isnew == 0);
+	f = agg_frames(&a, 0, &n);
+	CHECK(n == 3 && f[0] == 0 && f[1] == (1 | AGG_INLINE_BIT) && f[2] == 2);
+	f = agg_frames(&a, 1, &n);
+	CHECK(n == 3 && f[0] == 0 && f[1] == 2 && f[2] == 3);
+	/* Plain names, escaped as the stream escapes frames. */
+	CHECK(agg_func(&a, "f", 1, err, 256) == 1);
+	CHECK(agg_func(&a, "f;x", 3, err, 256) == 3);
+	CHECK(agg_func(&a, "new;one", 7, err, 256) == 4);
+	CHECK(agg_stack(&a, 9, "new\\;one", 8, &isnew, err, 256) == 2);
+	f = agg_frames(&a, 2, &n);
+	CHECK(n == 1 && f[0] == 4);
+	CHECK(agg_site("00000000000000ff", 16) == 255);
+	CHECK(agg_site("xyz", 3) == htab_hash("xyz", 3));
+	agg_free(&a);
+}
+
 int
 main(void)
 {
+	test_stacks();
 	test_graph();
 	test_trim();
 	test_focus();
