@@ -873,15 +873,16 @@ agg_side(struct agg *a, unsigned side, double r, int64_t *flat,
 }
 
 int
-agg_stack_text(const struct agg *a, size_t i, struct sbuf *b)
+agg_stack_text(const struct agg *a, size_t id, struct sbuf *b)
 {
-	const struct agg_sample *sm = &a->samples[i];
-	uint32_t j, f;
-	size_t len;
+	const uint32_t *fr;
+	uint32_t f;
+	size_t j, n, len;
 	const char *name;
 
-	for (j = 0; j < sm->n; j++) {
-		f = a->frames[sm->off + j];
+	fr = agg_frames(a, id, &n);
+	for (j = 0; j < n; j++) {
+		f = fr[j];
 		name = agg_name(a, f & ~AGG_INLINE_BIT, &len);
 		if (j > 0)
 			sbuf_putc(b, ';');

@@ -191,8 +191,11 @@ int agg_build(struct agg *a, char *err, size_t errlen);
 int agg_side(struct agg *a, unsigned side, double r, int64_t *flat,
     int64_t *cum, int64_t *total, char *err, size_t errlen);
 
-/* Appends the escaped stack of sample i to b, as the stream wrote it. */
-int agg_stack_text(const struct agg *a, size_t i, struct sbuf *b);
+/*
+ * Appends stack id to b, joined again from its frames: the text the
+ * stream had. -1 when b ran out of memory.
+ */
+int agg_stack_text(const struct agg *a, size_t id, struct sbuf *b);
 
 /*
  * The rows of pprof's table, sorted (*order, n of them, to free), with

@@ -442,7 +442,7 @@ fold_side(const struct side *d, int which, double r)
 		if (r != 1)
 			v = (int64_t)round((double)v * r);
 		sbuf_reset(&b);
-		if (agg_stack_text(&G, i, &b) != 0 ||
+		if (agg_stack_text(&G, G.samples[i].stack, &b) != 0 ||
 		    (id = htab_intern(&fstacks, b.s, b.len)) < 0)
 			msg_die(1, "out of memory");
 		if ((size_t)id >= fcap) {
