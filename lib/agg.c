@@ -61,7 +61,10 @@ agg_init(struct agg *a, const struct agg_opt *o, char *err, size_t errlen)
 		a->opt.ignore = NULL;
 		return -1;
 	}
-	if (name_index_rebuild(a, 4096, 0) != 0)
+	/* Never NULL: an empty stack is frames + its offset, too. */
+	if (name_index_rebuild(a, 4096, 0) != 0 ||
+	    grow(&a->frames, &a->frames_cap, 1, sizeof *a->frames,
+	    65536) != 0)
 		return NOMEM(err, errlen);
 	return 0;
 }
