@@ -27,7 +27,8 @@
  * allocation, too many names, a block unlike the first), never prints,
  * never exits. Sums that do not fit 64 bits set a.overflow and go on:
  * the caller refuses them before writing anything. Memory grows with the
- * distinct samples and names, not with the rows.
+ * distinct samples and names, not with the rows. agg.c holds the tables,
+ * agg_graph.c what is computed on them (agg_build and after).
  */
 #ifndef AGG_H
 #define AGG_H
