@@ -48,7 +48,6 @@ agg_init(struct agg *a, const struct agg_opt *o, char *err, size_t errlen)
 	memset(a, 0, sizeof *a);
 	a->opt = *o;
 	htab_init(&a->labelsets);
-	htab_init(&a->stacks);
 	htab_init(&a->hdr.comments);
 	if (o->focus != NULL && compile(&a->focus, o->focus, "--focus", err,
 	    errlen) != 0) {
@@ -93,9 +92,9 @@ agg_free(struct agg *a)
 	free(a->frames);
 	free(a->samples);
 	htab_free(&a->labelsets);
-	htab_free(&a->stacks);
-	free(a->stack_off);
-	free(a->stack_n);
+	free(a->stackv);
+	free(a->sslots);
+	free(a->texts);
 	free(a->hkey);
 	free(a->hid);
 	free(a->slots);
@@ -531,48 +530,95 @@ agg_site(const char *p, size_t n)
 }
 
 static int
-same_sample(const struct agg_sample *x, const struct agg_sample *y)
+stack_slots_grow(struct agg *a)
 {
-	return x->hash == y->hash && x->site == y->site &&
-	    x->labels == y->labels && x->side == y->side &&
-	    x->stack == y->stack;
-}
+	size_t i, k, n = grow_cap(a->nsslots, a->nsslots + 1,
+	    sizeof *a->sslots, 4096);
+	uint32_t *t = n != 0 ? calloc(n, sizeof *t) : NULL;
 
-/* A new stack's text was interned as id: its frames. */
-static int
-new_stack(struct agg *a, size_t id, const char *s, size_t len, char *err,
-    size_t errlen)
-{
-	size_t cap = a->stacks_cap;
-	long n;
-
-	if (id >= a->stacks_cap &&
-	    (grow(&a->stack_off, &cap, id + 1, sizeof *a->stack_off,
-	    4096) != 0 || grow(&a->stack_n, &a->stacks_cap, id + 1,
-	    sizeof *a->stack_n, 4096) != 0))
-		return NOMEM(err, errlen);
-	a->stack_off[id] = a->nframes;
-	a->stack_n[id] = 0;
-	if ((n = parse_stack(a, s, len, err, errlen)) < 0)
+	if (t == NULL)
 		return -1;
-	a->stack_n[id] = (uint32_t)n;
+	for (i = 0; i < a->nstacks; i++) {
+		for (k = (size_t)a->stackv[i].hash & (n - 1); t[k] != 0;
+		    k = (k + 1) & (n - 1))
+			;
+		t[k] = (uint32_t)i + 1;
+	}
+	free(a->sslots);
+	a->sslots = t;
+	a->nsslots = n;
 	return 0;
 }
 
-/* The stack's id by its text alone: the slow path. */
+/*
+ * The stack's id by its frames: the text is split (the slow path), and a
+ * stack met before gives its frames back. Splitting is one to one (the
+ * frames joined again are the text), so equal frames are equal texts.
+ */
 static long
 stack_of(struct agg *a, const char *s, size_t len, int *isnew, char *err,
     size_t errlen)
 {
-	size_t before = htab_count(&a->stacks);
-	long id = htab_intern(&a->stacks, s, len);
+	size_t off = a->nframes, k, bytes;
+	const struct agg_stack *st;
+	uint64_t h;
+	long n;
 
-	if (id < 0)
-		return NOMEM(err, errlen);
-	*isnew = htab_count(&a->stacks) != before;
-	if (*isnew && new_stack(a, (size_t)id, s, len, err, errlen) != 0)
+	if ((n = parse_stack(a, s, len, err, errlen)) < 0)
 		return -1;
-	return id;
+	bytes = (size_t)n * sizeof *a->frames;
+	h = htab_hash((const char *)(a->frames + off), bytes);
+	if (a->nstacks >= UINT32_MAX - 1 ||
+	    ((a->nstacks + 1) * 2 > a->nsslots && stack_slots_grow(a) != 0) ||
+	    grow(&a->stackv, &a->stacks_cap, a->nstacks + 1,
+	    sizeof *a->stackv, 4096) != 0) {
+		a->nframes = off;
+		return NOMEM(err, errlen);
+	}
+	for (k = (size_t)h & (a->nsslots - 1); a->sslots[k] != 0;
+	    k = (k + 1) & (a->nsslots - 1)) {
+		st = &a->stackv[a->sslots[k] - 1];
+		if (st->hash == h && st->n == (uint32_t)n &&
+		    memcmp(a->frames + st->off, a->frames + off, bytes) == 0) {
+			a->nframes = off;
+			*isnew = 0;
+			return (long)a->sslots[k] - 1;
+		}
+	}
+	a->stackv[a->nstacks].off = off;
+	a->stackv[a->nstacks].hash = h;
+	a->stackv[a->nstacks].n = (uint32_t)n;
+	a->stackv[a->nstacks].toff = SIZE_MAX;
+	a->stackv[a->nstacks].tlen = 0;
+	a->sslots[k] = (uint32_t)++a->nstacks;
+	*isnew = 1;
+	return (long)a->nstacks - 1;
+}
+
+/* Do the frames of stack id spell the escaped text s[0..len)? */
+static int
+stack_is(const struct agg *a, size_t id, const char *s, size_t len)
+{
+	size_t j, pos = 0, nlen, n;
+	const uint32_t *f = agg_frames(a, id, &n);
+	const char *name;
+
+	for (j = 0; j < n; j++) {
+		if (j > 0 && (pos >= len || s[pos++] != ';'))
+			return 0;
+		name = agg_name(a, f[j] & ~AGG_INLINE_BIT, &nlen);
+		if (len - pos < nlen || !same_name(s + pos, name, nlen))
+			return 0;
+		pos += nlen;
+		if (f[j] & AGG_INLINE_BIT) {
+			if (len - pos < ESC_INLINE_MARK_LEN ||
+			    memcmp(s + pos, ESC_INLINE_MARK,
+			    ESC_INLINE_MARK_LEN) != 0)
+				return 0;
+			pos += ESC_INLINE_MARK_LEN;
+		}
+	}
+	return pos == len;
 }
 
 static uint64_t
@@ -619,8 +665,8 @@ agg_stack(struct agg *a, uint64_t hint, const char *s, size_t len,
     int *isnew, char *err, size_t errlen)
 {
 	uint64_t k = hint_key(hint, len);
-	size_t i, klen;
-	const char *key;
+	struct agg_stack *st;
+	size_t i;
 	int dummy;
 	long id;
 
@@ -632,8 +678,10 @@ agg_stack(struct agg *a, uint64_t hint, const char *s, size_t len,
 	    i = (i + 1) & (a->hcap - 1)) {
 		if (a->hkey[i] != k)
 			continue;
-		key = htab_key(&a->stacks, a->hid[i] - 1, &klen);
-		if (klen == len && memcmp(key, s, len) == 0) {
+		st = &a->stackv[a->hid[i] - 1];
+		if (st->toff != SIZE_MAX ? st->tlen == len &&
+		    memcmp(a->texts + st->toff, s, len) == 0 :
+		    stack_is(a, a->hid[i] - 1, s, len)) {
 			*isnew = 0;
 			return (long)a->hid[i] - 1;
 		}
@@ -642,6 +690,17 @@ agg_stack(struct agg *a, uint64_t hint, const char *s, size_t len,
 	}
 	if ((id = stack_of(a, s, len, isnew, err, errlen)) < 0)
 		return -1;
+	/* Kept whole: a memcmp is cheaper than walking the frames' names. */
+	st = &a->stackv[id];
+	if (st->toff == SIZE_MAX && len < UINT32_MAX) {
+		if (grow(&a->texts, &a->texts_cap, a->texts_len + len + 1, 1,
+		    65536) != 0)
+			return NOMEM(err, errlen);
+		memcpy(a->texts + a->texts_len, s, len);
+		st->toff = a->texts_len;
+		st->tlen = (uint32_t)len;
+		a->texts_len += len;
+	}
 	a->hkey[i] = k;
 	a->hid[i] = (uint32_t)id + 1;
 	a->hn++;
@@ -677,44 +736,54 @@ int
 agg_add(struct agg *a, const struct stream_row *row, unsigned side,
     int64_t v, char *err, size_t errlen)
 {
-	struct agg_sample *sm;
-	uint64_t site = agg_site(row->site, row->site_len);
+	struct agg_sample *sm, *old;
+	uint64_t site = agg_site(row->site, row->site_len), h;
+	uint32_t labels = 0;
 	size_t k;
 	long st, l;
+	int isnew;
 
 	if (a->nsamples >= UINT32_MAX - 1 ||
 	    grow(&a->samples, &a->samples_cap, a->nsamples + 1,
 	    sizeof *a->samples, 4096) != 0 ||
 	    ((a->nsamples + 1) * 2 > a->nslots && grow_slots(a) != 0))
 		return NOMEM(err, errlen);
-	if ((st = agg_stack(a, site, row->stack, row->stack_len, NULL, err,
-	    errlen)) < 0)
-		return -1;
-	sm = &a->samples[a->nsamples];
-	memset(sm, 0, sizeof *sm);
-	sm->stack = (uint32_t)st;
-	sm->off = a->stack_off[st];
-	sm->n = a->stack_n[st];
-	sm->side = side;
-	sm->site = site;
 	if (row->labels_len > 0) {
 		if ((l = htab_intern(&a->labelsets, row->labels,
 		    row->labels_len)) < 0)
 			return NOMEM(err, errlen);
-		sm->labels = (uint32_t)l + 1;
+		labels = (uint32_t)l + 1;
 	}
-	sm->hash = hint_key(sm->site ^ ((uint64_t)sm->labels << 32 |
-	    sm->side) * 0xbf58476d1ce4e5b9ULL, sm->stack);
-	for (k = (size_t)sm->hash & (a->nslots - 1); a->slots[k] != 0;
+	/*
+	 * A sample is looked up by its site first, and its stack's frames
+	 * compared with the text: a row met again is neither split nor
+	 * looked up in the stack table.
+	 */
+	h = hint_key(site ^ ((uint64_t)labels << 32 | side) *
+	    0xbf58476d1ce4e5b9ULL, row->stack_len);
+	for (k = (size_t)h & (a->nslots - 1); a->slots[k] != 0;
 	    k = (k + 1) & (a->nslots - 1)) {
-		struct agg_sample *old = &a->samples[a->slots[k] - 1];
-
-		if (same_sample(old, sm)) {
+		old = &a->samples[a->slots[k] - 1];
+		if (old->hash == h && old->site == site &&
+		    old->labels == labels && old->side == side &&
+		    stack_is(a, old->stack, row->stack, row->stack_len)) {
 			old->v = num_add_ov(old->v, v, &a->overflow);
 			return 0;
 		}
 	}
+	if ((st = stack_of(a, row->stack, row->stack_len, &isnew, err,
+	    errlen)) < 0)
+		return -1;
+	sm = &a->samples[a->nsamples];
+	sm->hash = h;
+	sm->site = site;
+	sm->stack = (uint32_t)st;
+	sm->off = a->stackv[st].off;
+	sm->n = a->stackv[st].n;
+	sm->labels = labels;
+	sm->side = side;
 	sm->v = v;
+	sm->used = 0;
 	a->slots[k] = (uint32_t)++a->nsamples;
 	return 0;
 }

@@ -87,6 +87,15 @@ struct agg_header {
 struct agg_name_slot;
 struct agg_pending;
 
+/* A distinct stack: its frames, frames[off .. off + n). */
+struct agg_stack {
+	size_t off;
+	uint64_t hash;		/* of its frames */
+	uint32_t n;
+	uint32_t tlen;		/* its text in texts[toff..], once agg_stack */
+	size_t toff;		/* ... met it; SIZE_MAX until then */
+};
+
 struct agg {
 	struct agg_opt opt;
 	regex_t focus, ignore;
@@ -103,11 +112,13 @@ struct agg {
 	int overflow;		/* a sum did not fit in 64 bits */
 	int any_focus, any_ignore;	/* a function matched */
 	char **raw;		/* unescaped names of the kept nodes */
-	/* the stacks: escaped texts, their frames, a site-hint index */
-	struct htab stacks;
-	size_t *stack_off;
-	uint32_t *stack_n;
-	size_t stacks_cap;
+	/* the stacks, indexed by their frames and by the site hint */
+	struct agg_stack *stackv;
+	size_t nstacks, stacks_cap;
+	uint32_t *sslots;	/* stack id + 1; 0 is empty */
+	size_t nsslots;
+	char *texts;		/* stack texts, for the hint's memcmp */
+	size_t texts_len, texts_cap;
 	uint64_t *hkey;		/* hint and length ... */
 	uint32_t *hid;		/* ... to stack id + 1; 0: empty slot */
 	size_t hn, hcap;
@@ -159,8 +170,8 @@ long agg_stack(struct agg *a, uint64_t hint, const char *s, size_t len,
 static inline const uint32_t *
 agg_frames(const struct agg *a, size_t id, size_t *n)
 {
-	*n = a->stack_n[id];
-	return a->frames + a->stack_off[id];
+	*n = a->stackv[id].n;
+	return a->frames + a->stackv[id].off;
 }
 
 /* pprof's site column as a number: its hex value, else a hash of it. */
