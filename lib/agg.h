@@ -4,7 +4,10 @@
  *
  * Rows are merged into samples (equal site, labels and stack summed, as
  * pprof merges profiles), each stack kept once as its functions' ids,
- * root first, with the inline bit of each frame. agg_build adds flat (the
+ * root first, with the inline bit of each frame; a tool that keeps no
+ * samples (pprof-series) uses the stack table alone (agg_stack), and one
+ * that compares two profiles (pprof-diff) gives each its side (agg_add,
+ * agg_side). agg_build adds flat (the
  * leaf's) and cum (once per function per sample: recursion counts once)
  * over the samples that --focus/--ignore keep; agg_select trims the
  * functions by the node fraction and -n, as pprof's newTrimmedGraph, and
@@ -15,7 +18,7 @@
  *	if (agg_init(&a, &o, err, sizeof err) != 0) ... err: bad regex ...
  *	while ((rc = stream_next(&s, &row)) > 0)
  *		if ((rc == STREAM_BLOCK ? agg_block(&a, &s, err, len) :
- *		    agg_row(&a, &row, 1, err, len)) != 0) ... err ...
+ *		    agg_row(&a, &row, err, len)) != 0) ... err ...
  *	agg_build(&a, err, len);
  *	n = agg_select(&a, &order, &orig, &dropped, err, len);
  *	... a.nodes[order[i]].flat, .cum, agg_raw(&a, order[i]) ...
@@ -27,7 +30,7 @@
  * allocation, too many names, a block unlike the first), never prints,
  * never exits. Sums that do not fit 64 bits set a.overflow and go on:
  * the caller refuses them before writing anything. Memory grows with the
- * distinct samples and names, not with the rows. agg.c holds the tables,
+ * distinct samples, stacks and names, not with the rows. agg.c holds the tables,
  * agg_graph.c what is computed on them (agg_build and after).
  */
 #ifndef AGG_H
