@@ -529,24 +529,40 @@ agg_site(const char *p, size_t n)
 	return bad & 16 ? htab_hash(p, n) : v;
 }
 
-static int
-stack_slots_grow(struct agg *a)
+/* The hash item i of an index was filed by: a sample's, a stack's. */
+typedef uint64_t (*item_hash)(const struct agg *, size_t);
+
+static uint64_t
+sample_hash(const struct agg *a, size_t i)
 {
-	size_t i, k, n = grow_cap(a->nsslots, a->nsslots + 1,
-	    sizeof *a->sslots, 4096);
+	return a->samples[i].hash;
+}
+
+static uint64_t
+stack_hash(const struct agg *a, size_t i)
+{
+	return a->stackv[i].hash;
+}
+
+/* Doubles an index of count items (their id + 1; 0 is an empty slot). */
+static int
+index_grow(const struct agg *a, uint32_t **slots, size_t *nslots,
+    size_t count, item_hash hash)
+{
+	size_t i, k, n = grow_cap(*nslots, *nslots + 1, sizeof **slots, 4096);
 	uint32_t *t = n != 0 ? calloc(n, sizeof *t) : NULL;
 
 	if (t == NULL)
 		return -1;
-	for (i = 0; i < a->nstacks; i++) {
-		for (k = (size_t)a->stackv[i].hash & (n - 1); t[k] != 0;
+	for (i = 0; i < count; i++) {
+		for (k = (size_t)hash(a, i) & (n - 1); t[k] != 0;
 		    k = (k + 1) & (n - 1))
 			;
 		t[k] = (uint32_t)i + 1;
 	}
-	free(a->sslots);
-	a->sslots = t;
-	a->nsslots = n;
+	free(*slots);
+	*slots = t;
+	*nslots = n;
 	return 0;
 }
 
@@ -569,7 +585,8 @@ stack_of(struct agg *a, const char *s, size_t len, int *isnew, char *err,
 	bytes = (size_t)n * sizeof *a->frames;
 	h = htab_hash((const char *)(a->frames + off), bytes);
 	if (a->nstacks >= UINT32_MAX - 1 ||
-	    ((a->nstacks + 1) * 2 > a->nsslots && stack_slots_grow(a) != 0) ||
+	    ((a->nstacks + 1) * 2 > a->nsslots && index_grow(a, &a->sslots,
+	    &a->nsslots, a->nstacks, stack_hash) != 0) ||
 	    grow(&a->stackv, &a->stacks_cap, a->nstacks + 1,
 	    sizeof *a->stackv, 4096) != 0) {
 		a->nframes = off;
@@ -707,27 +724,6 @@ agg_stack(struct agg *a, uint64_t hint, const char *s, size_t len,
 	return id;
 }
 
-static int
-grow_slots(struct agg *a)
-{
-	size_t i, k, n = grow_cap(a->nslots, a->nslots + 1, sizeof *a->slots,
-	    4096);
-	uint32_t *t = n != 0 ? calloc(n, sizeof *t) : NULL;
-
-	if (t == NULL)
-		return -1;
-	for (i = 0; i < a->nsamples; i++) {
-		for (k = (size_t)a->samples[i].hash & (n - 1); t[k] != 0;
-		    k = (k + 1) & (n - 1))
-			;
-		t[k] = (uint32_t)i + 1;
-	}
-	free(a->slots);
-	a->slots = t;
-	a->nslots = n;
-	return 0;
-}
-
 /*
  * Merges one row into the sample with the same site, labels and stack
  * (pprof's merge), keyed by the stack's node ids rather than its text.
@@ -746,7 +742,8 @@ agg_add(struct agg *a, const struct stream_row *row, unsigned side,
 	if (a->nsamples >= UINT32_MAX - 1 ||
 	    grow(&a->samples, &a->samples_cap, a->nsamples + 1,
 	    sizeof *a->samples, 4096) != 0 ||
-	    ((a->nsamples + 1) * 2 > a->nslots && grow_slots(a) != 0))
+	    ((a->nsamples + 1) * 2 > a->nslots && index_grow(a, &a->slots,
+	    &a->nslots, a->nsamples, sample_hash) != 0))
 		return NOMEM(err, errlen);
 	if (row->labels_len > 0) {
 		if ((l = htab_intern(&a->labelsets, row->labels,
