@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errf.h"
 #include "esc.h"
 #include "num.h"
 
@@ -378,4 +379,48 @@ stream_type_list(const struct stream *s, char *buf, size_t len)
 			break;
 		n += (size_t)w;
 	}
+}
+
+int
+stream_pick_type(const struct stream *s, const char *type, char *err,
+    size_t errlen)
+{
+	char list[512];
+	int col;
+
+	col = type != NULL ? stream_type_index(s, type) :
+	    stream_default_type(s);
+	if (col >= 0)
+		return col;
+	if (type == NULL)
+		return errf(err, errlen, "%s: profile block %s has no sample "
+		    "types", s->name, s->meta.source);
+	stream_type_list(s, list, sizeof list);
+	return errf(err, errlen, "%s: no sample type %s (the profile has: %s)",
+	    s->name, type, list);
+}
+
+int
+stream_same_types(const struct stream *s, char *const *types,
+    char *const *units, size_t n, char *err, size_t errlen)
+{
+	const struct stream_meta *m = &s->meta;
+	char list[512];
+	size_t i;
+
+	for (i = 0; m->ntypes == n && i < n; i++)
+		if (strcmp(m->types[i], types[i]) != 0 ||
+		    (units != NULL && strcmp(m->units[i], units[i]) != 0))
+			break;
+	if (m->ntypes == n && i == n)
+		return 0;
+	stream_type_list(s, list, sizeof list);
+	return errf(err, errlen, "%s:%zu: profile block %s has sample types "
+	    "%s, unlike the first block", s->name, s->lineno, m->source, list);
+}
+
+int
+stream_empty(const char *name, char *err, size_t errlen)
+{
+	return errf(err, errlen, "%s: empty stream: no profile blocks", name);
 }

@@ -95,4 +95,25 @@ int stream_default_type(const struct stream *s);
 /* "a, b, c": the block's sample types, for error messages. */
 void stream_type_list(const struct stream *s, char *buf, size_t len);
 
+/*
+ * The checks every reader of merged blocks makes, with the messages they
+ * all print (after "tool: ", each starting with the stream's name).
+ *
+ * stream_pick_type: the column of type in the current block, or of its
+ * default when type is NULL; -1 with "NAME: no sample type T (the profile
+ * has: a, b)" or "NAME: profile block S has no sample types" in err.
+ *
+ * stream_same_types: 0 when the current block has the sample types
+ * types[0..n) (and, when units is not NULL, the units), in that order;
+ * else -1 with "NAME:LINE: profile block S has sample types a, b, unlike
+ * the first block" in err, as pprof refuses to merge unlike profiles.
+ */
+int stream_pick_type(const struct stream *s, const char *type, char *err,
+    size_t errlen);
+int stream_same_types(const struct stream *s, char *const *types,
+    char *const *units, size_t n, char *err, size_t errlen);
+
+/* "NAME: empty stream: no profile blocks" into err; returns -1. */
+int stream_empty(const char *name, char *err, size_t errlen);
+
 #endif

@@ -17,8 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg.h"
 #include "esc.h"
-#include "ftab.h"
+#include "grow.h"
 #include "htab.h"
 #include "msg.h"
 #include "num.h"
@@ -34,21 +35,21 @@ static struct {
 
 struct side {
 	const char *path, *name;	/* operand; name for messages */
+	unsigned id;			/* its samples' side in the agg */
 	int table;			/* a pprof-top table, not a stream */
 	char *type, *unit;
 	char **types;			/* a stream's first block's */
 	size_t ntypes;
 	int col;
-	struct htab keys;		/* stream: "site\tlabels\tstack" */
-	int64_t *sums;
-	size_t sums_cap;
 	int64_t total;			/* sum of |value| */
 	int64_t *flat, *cum;		/* per function id */
 	size_t cap;
 };
 
-static struct ftab ft;
-static struct side A, B;
+/* Both sides' samples and functions: B's side 1, A's (the base) 0. */
+static struct agg G;
+static struct side A = { .id = 0 }, B = { .id = 1 };
+static char err[1024];
 static int overflow;		/* a sum did not fit in 64 bits */
 
 static void usage(void);
@@ -63,17 +64,16 @@ abs64(int64_t v)
 static void
 fit(struct side *d)
 {
-	size_t n = ftab_nfuncs(&ft), c = d->cap ? d->cap : 1024;
+	size_t old = d->cap, c = d->cap;
 
-	if (n <= d->cap)
+	if (G.nnodes <= d->cap)
 		return;
-	while (c < n)
-		c *= 2;
-	d->flat = xrealloc(d->flat, c * sizeof *d->flat);
-	d->cum = xrealloc(d->cum, c * sizeof *d->cum);
-	memset(d->flat + d->cap, 0, (c - d->cap) * sizeof *d->flat);
-	memset(d->cum + d->cap, 0, (c - d->cap) * sizeof *d->cum);
-	d->cap = c;
+	/* The same size and start: both capacities grow alike. */
+	if (grow(&d->flat, &c, G.nnodes, sizeof *d->flat, 1024) != 0 ||
+	    grow(&d->cum, &d->cap, G.nnodes, sizeof *d->cum, 1024) != 0)
+		msg_die(1, "out of memory");
+	memset(d->flat + old, 0, (d->cap - old) * sizeof *d->flat);
+	memset(d->cum + old, 0, (d->cap - old) * sizeof *d->cum);
 }
 
 /*
@@ -92,59 +92,23 @@ static void
 begin_block(struct side *d, const struct stream *s)
 {
 	const struct stream_meta *m = &s->meta;
-	const char *want = chosen_type();
-	char list[512];
 	size_t i;
 
 	if (d->types != NULL) {
-		int same = m->ntypes == d->ntypes;
-
-		for (i = 0; same && i < d->ntypes; i++)
-			same = strcmp(m->types[i], d->types[i]) == 0;
-		if (same)
-			return;
-		stream_type_list(s, list, sizeof list);
-		msg_die(1, "%s:%zu: profile block %s has sample types %s, "
-		    "unlike the first block", s->name, s->lineno, m->source,
-		    list);
+		if (stream_same_types(s, d->types, NULL, d->ntypes, err,
+		    sizeof err) != 0)
+			msg_die(1, "%s", err);
+		return;
 	}
 	d->ntypes = m->ntypes;
 	d->types = xrealloc(NULL, (m->ntypes + 1) * sizeof *d->types);
 	for (i = 0; i < m->ntypes; i++)
 		d->types[i] = xstrdup(m->types[i]);
-	d->col = want != NULL ? stream_type_index(s, want) :
-	    stream_default_type(s);
-	if (d->col < 0) {
-		stream_type_list(s, list, sizeof list);
-		if (want == NULL)
-			msg_die(1, "%s: profile block %s has no sample types",
-			    s->name, m->source);
-		msg_die(1, "%s: no sample type %s (the profile has: %s)",
-		    s->name, want, list);
-	}
+	if ((d->col = stream_pick_type(s, chosen_type(), err,
+	    sizeof err)) < 0)
+		msg_die(1, "%s", err);
 	d->type = xstrdup(m->types[d->col]);
 	d->unit = xstrdup(m->units[d->col]);
-}
-
-/* Merges one row into the sample with the same site, labels and stack. */
-static void
-add_row(struct side *d, const struct stream_row *row)
-{
-	size_t len = (size_t)(row->stack + row->stack_len - row->site);
-	long k = htab_intern(&d->keys, row->site, len);
-
-	if (k < 0)
-		msg_die(1, "out of memory");
-	if ((size_t)k >= d->sums_cap) {
-		size_t cap = d->sums_cap ? d->sums_cap * 2 : 4096;
-
-		d->sums = xrealloc(d->sums, cap * sizeof *d->sums);
-		memset(d->sums + d->sums_cap, 0,
-		    (cap - d->sums_cap) * sizeof *d->sums);
-		d->sums_cap = cap;
-	}
-	d->sums[k] = num_add_ov(d->sums[k], row->values[d->col],
-	    &overflow);
 }
 
 /* Splits line at tabs into f (at most max); returns the field count. */
@@ -205,8 +169,9 @@ table_row(struct side *d, char **f, size_t nf, size_t lineno)
 	if (num_i64(f[0], &flat) != 0 || num_i64(f[3], &cum) != 0)
 		msg_die(1, "%s:%zu: flat or cum is not an integer", d->name,
 		    lineno);
-	if ((id = ftab_func(&ft, f[5], esc_unescape(f[5], strlen(f[5])))) < 0)
-		msg_die(1, "out of memory");
+	if ((id = agg_func(&G, f[5], esc_unescape(f[5], strlen(f[5])), err,
+	    sizeof err)) < 0)
+		msg_die(1, "%s", err);
 	fit(d);
 	d->flat[id] = num_add_ov(d->flat[id], flat, &overflow);
 	d->cum[id] = num_add_ov(d->cum[id], cum, &overflow);
@@ -274,21 +239,22 @@ read_side(struct side *d)
 	if (fp == NULL)
 		msg_die(1, "%s: %s", d->path, strerror(errno));
 	d->name = fp == stdin ? "stdin" : d->path;
-	htab_init(&d->keys);
+	stream_input_buffer(fp);
 	stream_init(&s, fp, d->name);
 	while ((rc = stream_next(&s, &row)) > 0) {
 		if (rc == STREAM_BLOCK)
 			begin_block(d, &s);
-		else
-			add_row(d, &row);
+		else if (agg_add(&G, &row, d->id, row.values[d->col], err,
+		    sizeof err) != 0)
+			msg_die(1, "%s", err);
 	}
 	if (rc < 0 && s.blocks == 0 && s.lineno == 1 && s.line != NULL &&
 	    strncmp(s.line, "##", 2) == 0)
 		read_table(d, fp, s.line);
 	else if (rc < 0)
 		msg_die(1, "%s", s.err);
-	else if (s.blocks == 0)
-		msg_die(1, "%s: empty stream: no profile blocks", d->name);
+	else if (s.blocks == 0 && stream_empty(d->name, err, sizeof err) != 0)
+		msg_die(1, "%s", err);
 	stream_free(&s);
 	if (fp != stdin)
 		fclose(fp);
@@ -298,34 +264,10 @@ read_side(struct side *d)
 static void
 attribute(struct side *d, double r)
 {
-	size_t i, j, n, nk = htab_count(&d->keys);
-
-	for (i = 0; i < nk; i++) {
-		size_t klen;
-		const char *k = htab_key(&d->keys, i, &klen), *end = k + klen;
-		const char *stack = memchr(k, '\0', klen);
-		const uint32_t *f;
-		int64_t v = d->sums[i];
-		long id;
-
-		if (r != 1)
-			v = (int64_t)round((double)v * r);
-		d->total = num_add_ov(d->total, abs64(v), &overflow);
-		if (v == 0)
-			continue;
-		stack = memchr(stack + 1, '\0', (size_t)(end - stack - 1));
-		stack++;
-		if ((id = ftab_stack(&ft, stack, (size_t)(end - stack),
-		    NULL)) < 0)
-			msg_die(1, "out of memory");
-		f = ftab_funcs(&ft, (size_t)id, &n);
-		fit(d);
-		if (n > 0)
-			d->flat[f[0]] = num_add_ov(d->flat[f[0]], v,
-			    &overflow);
-		for (j = 0; j < n; j++)
-			d->cum[f[j]] = num_add_ov(d->cum[f[j]], v, &overflow);
-	}
+	fit(d);
+	if (agg_side(&G, d->id, r, d->flat, d->cum, &d->total, err,
+	    sizeof err) != 0)
+		msg_die(1, "%s", err);
 }
 
 /* A table side scaled by r, function by function. */
@@ -345,19 +287,20 @@ scale_table(struct side *d, double r)
 static int64_t
 net(const struct side *d)
 {
-	size_t i, nk = htab_count(&d->keys);
+	size_t i;
 	int64_t sum = 0;
 
 	if (d->table)
 		return d->total;
-	for (i = 0; i < nk; i++)
-		sum += d->sums[i];
+	for (i = 0; i < G.nsamples; i++)
+		if (G.samples[i].side == d->id)
+			sum += G.samples[i].v;
 	return sum;
 }
 
 static struct obuf out;
 static int64_t *dflat, *dcum;	/* B - A per function, for sorting */
-static const char **names;
+static char **names;
 
 /* 100 * delta / |a| with two decimals, "-" when a is 0. */
 static void
@@ -380,6 +323,17 @@ meta_i64(const char *k, int64_t v)
 	obuf_puts(&out, k);
 	obuf_i64(&out, v);
 	obuf_putc(&out, '\n');
+}
+
+/* The plain name of an escaped one, NUL-terminated, to free. */
+static char *
+plain(const char *esc, size_t len)
+{
+	char *p = xrealloc(NULL, len + 1);
+
+	memcpy(p, esc, len);
+	p[esc_unescape(p, len)] = '\0';
+	return p;
 }
 
 static int
@@ -414,7 +368,8 @@ put_pair(int64_t a, int64_t b)
 static void
 write_diff(double scale)
 {
-	size_t i, n = 0, nf = ftab_nfuncs(&ft);
+	size_t i, n = 0, nf = G.nnodes, len;
+	const char *k;
 	uint32_t *order = xrealloc(NULL, (nf + 1) * sizeof *order);
 	char buf[64];
 
@@ -426,14 +381,15 @@ write_diff(double scale)
 	for (i = 0; i < nf; i++) {
 		dflat[i] = num_sub_ov(B.flat[i], A.flat[i], &overflow);
 		dcum[i] = num_sub_ov(B.cum[i], A.cum[i], &overflow);
-		names[i] = ftab_name(&ft, i, NULL);
+		k = agg_name(&G, (uint32_t)i, &len);
+		names[i] = plain(k, len);
 		if (A.flat[i] || A.cum[i] || B.flat[i] || B.cum[i])
 			order[n++] = (uint32_t)i;
 	}
 	qsort(order, n, sizeof *order, cmp_fn);
 	num_sub_ov(B.total, A.total, &overflow);
 	/* Nothing is written yet: refuse sums that did not fit. */
-	if (overflow)
+	if (overflow || G.overflow)
 		msg_die(1, "%s, %s: values overflow a 64-bit sum", A.name,
 		    B.name);
 	obuf_puts(&out, "##type\t");
@@ -474,23 +430,20 @@ static size_t fcap;
 static void
 fold_side(const struct side *d, int which, double r)
 {
-	size_t i, nk = htab_count(&d->keys);
+	struct sbuf b = SBUF_INIT;
+	size_t i;
+	int64_t v;
+	long id;
 
-	for (i = 0; i < nk; i++) {
-		size_t klen;
-		const char *k = htab_key(&d->keys, i, &klen), *end = k + klen;
-		const char *stack = memchr(k, '\0', klen);
-		int64_t v = d->sums[i];
-		long id;
-
-		stack = memchr(stack + 1, '\0', (size_t)(end - stack - 1));
-		stack++;
-		if (stack == end)
+	for (i = 0; i < G.nsamples; i++) {
+		if (G.samples[i].side != d->id || G.samples[i].n == 0)
 			continue;
+		v = G.samples[i].v;
 		if (r != 1)
 			v = (int64_t)round((double)v * r);
-		if ((id = htab_intern(&fstacks, stack,
-		    (size_t)(end - stack))) < 0)
+		sbuf_reset(&b);
+		if (agg_stack_text(&G, G.samples[i].stack, &b) != 0 ||
+		    (id = htab_intern(&fstacks, b.s, b.len)) < 0)
 			msg_die(1, "out of memory");
 		if ((size_t)id >= fcap) {
 			size_t c = fcap ? fcap * 2 : 1024;
@@ -503,6 +456,7 @@ fold_side(const struct side *d, int which, double r)
 		}
 		fsum[which][id] = num_add_ov(fsum[which][id], v, &overflow);
 	}
+	sbuf_free(&b);
 }
 
 static int
@@ -526,7 +480,7 @@ write_folded(double scale)
 	htab_init(&fstacks);
 	fold_side(&A, 0, 1);
 	fold_side(&B, 1, scale);
-	if (overflow)
+	if (overflow || G.overflow)
 		msg_die(1, "%s, %s: values overflow a 64-bit sum", A.name,
 		    B.name);
 	n = htab_count(&fstacks);
@@ -629,7 +583,12 @@ main(int argc, char *argv[])
 	if (strcmp(argv[0], "-") == 0 && strcmp(argv[1], "-") == 0)
 		msg_die(2, "only one of a and b can be standard input");
 
-	ftab_init(&ft);
+	{
+		struct agg_opt o = AGG_OPT_INIT;
+
+		if (agg_init(&G, &o, err, sizeof err) != 0)
+			msg_die(1, "%s", err);
+	}
 	A.path = argv[0];
 	B.path = argv[1];
 	/* B first: without -t, its default type is the diff's. */

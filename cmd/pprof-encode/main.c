@@ -88,17 +88,11 @@ add_block(const struct stream *s)
 		hdr.drop_frames = dup_or_null(m->drop_frames);
 		hdr.keep_frames = dup_or_null(m->keep_frames);
 		hdr.time_nanos = m->time_nanos;
-	} else {
-		int same = m->ntypes == hdr.ntypes;
-
-		for (i = 0; same && i < hdr.ntypes; i++)
-			same = strcmp(m->types[i], hdr.types[i]) == 0 &&
-			    strcmp(m->units[i], hdr.units[i]) == 0;
-		if (!same)
-			msg_die(1, "%s:%zu: profile block %s has other sample "
-			    "types than the first block", s->name, s->lineno,
-			    m->source);
-	}
+	} else if (stream_same_types(s, hdr.types, hdr.units, hdr.ntypes,
+	    NULL, 0) != 0)
+		/* Types and units both: its own words say so. */
+		msg_die(1, "%s:%zu: profile block %s has other sample types "
+		    "than the first block", s->name, s->lineno, m->source);
 	/* pprof: a time replaces the kept one when that is 0 or later. */
 	if (hdr.time_nanos == 0 || m->time_nanos < hdr.time_nanos)
 		hdr.time_nanos = m->time_nanos;
@@ -231,6 +225,7 @@ read_input(const char *path, enum side sd)
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	struct stream s;
 	struct stream_row row;
+	char err[512];
 	int rc;
 
 	if (fp == NULL)
@@ -245,8 +240,8 @@ read_input(const char *path, enum side sd)
 	}
 	if (rc < 0)
 		msg_die(1, "%s", s.err);
-	if (s.blocks == 0)
-		msg_die(1, "%s: empty stream: no profile blocks", s.name);
+	if (s.blocks == 0 && stream_empty(s.name, err, sizeof err) != 0)
+		msg_die(1, "%s", err);
 	stream_free(&s);
 	if (fp != stdin)
 		fclose(fp);

@@ -29,9 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg.h"
 #include "cat.h"
 #include "esc.h"
-#include "ftab.h"
+#include "grow.h"
 #include "msg.h"
 #include "num.h"
 #include "obuf.h"
@@ -91,9 +92,12 @@ static char *block_source, *block_file, *block_build_id;
 /* Stacks, functions, categories; the profiler's bit, or 0. */
 static struct cat_set cats;
 static uint64_t profiler_bit;
-static struct ftab ft;
+static struct agg G;		/* its stacks and functions alone */
 static uint64_t *fmask, *smask;	/* per function, per stack */
 static size_t fmask_n, smask_cap;
+static uint32_t *stamp;		/* per function: the row that last counted */
+static uint32_t nrow;
+static char err[1024];
 
 /* Set by any sum that overflowed 64 bits. */
 static int ov;
@@ -148,7 +152,6 @@ static void
 first_block(const struct stream *s)
 {
 	const struct stream_meta *m = &s->meta;
-	char list[512];
 	size_t i;
 
 	S.ntypes = m->ntypes;
@@ -161,16 +164,8 @@ first_block(const struct stream *s)
 		S.units[i] = xstrdup(m->units[i]);
 		S.cumulative[i] = (unsigned char)is_cumulative(m->types[i]);
 	}
-	S.col = opt.type != NULL ? stream_type_index(s, opt.type) :
-	    stream_default_type(s);
-	if (S.col < 0) {
-		stream_type_list(s, list, sizeof list);
-		if (opt.type == NULL)
-			msg_die(1, "%s: profile block %s has no sample types",
-			    s->name, m->source);
-		msg_die(1, "%s: no sample type %s (the profile has: %s)",
-		    s->name, opt.type, list);
-	}
+	if ((S.col = stream_pick_type(s, opt.type, err, sizeof err)) < 0)
+		msg_die(1, "%s", err);
 	S.cpu = stream_type_index(s, "cpu");
 	if (S.cpu >= 0 && strcmp(m->units[S.cpu], "nanoseconds") != 0)
 		S.cpu = -1;
@@ -179,20 +174,6 @@ first_block(const struct stream *s)
 	S.during = xgrow(NULL, 0, S.ntypes, sizeof *S.during);
 	cur = xgrow(NULL, 0, S.ncols, sizeof *cur);
 	S.t0 = m->time_nanos;
-}
-
-static int
-same_types(const struct stream *s)
-{
-	size_t i;
-
-	if (s->meta.ntypes != S.ntypes)
-		return 0;
-	for (i = 0; i < S.ntypes; i++)
-		if (strcmp(s->meta.types[i], S.types[i]) != 0 ||
-		    strcmp(s->meta.units[i], S.units[i]) != 0)
-			return 0;
-	return 1;
 }
 
 static void
@@ -216,7 +197,7 @@ static void
 begin_block(const struct stream *s)
 {
 	const struct stream_meta *m = &s->meta;
-	char a[512], b[512];
+	char b[512];
 
 	if (m->time_nanos == 0)
 		msg_die(1, "%s:%zu: profile block %s has no time: a series "
@@ -224,12 +205,11 @@ begin_block(const struct stream *s)
 		    m->source);
 	if (S.types == NULL)
 		first_block(s);
-	else if (!same_types(s)) {
-		stream_type_list(s, a, sizeof a);
+	else if (stream_same_types(s, S.types, S.units, S.ntypes, err,
+	    sizeof err) != 0) {
 		types_of_first(b, sizeof b);
-		msg_die(1, "%s:%zu: profile block %s has sample types %s, "
-		    "unlike the first block (%s): a series holds one kind of "
-		    "profile", s->name, s->lineno, m->source, a, b);
+		msg_die(1, "%s (%s): a series holds one kind of profile", err,
+		    b);
 	} else if (m->time_nanos < S.time[S.n - 1])
 		msg_die(1, "%s:%zu: profile block %s is older than the one "
 		    "before it (%s): profiles must be in time order (sort the "
@@ -245,22 +225,38 @@ begin_block(const struct stream *s)
 	block_build_id = xstrdup(m->build_id);
 }
 
+/* The plain name of function id, in a buffer of its own until the next. */
+static const char *
+plain_name(uint32_t id)
+{
+	static char *buf;
+	static size_t cap;
+	size_t len;
+	const char *e = agg_name(&G, id, &len);
+
+	if (grow(&buf, &cap, len + 1, 1, 256) != 0)
+		msg_die(1, "out of memory");
+	memcpy(buf, e, len);
+	buf[esc_unescape(buf, len)] = '\0';
+	return buf;
+}
+
 /* The category bits of a stack seen for the first time. */
 static uint64_t
 stack_mask(size_t id)
 {
-	size_t n, i, nf = ftab_nfuncs(&ft);
-	const uint32_t *f = ftab_funcs(&ft, id, &n);
+	size_t n, i, nf = G.nnodes;
+	const uint32_t *f = agg_frames(&G, id, &n);
 	uint64_t m = 0;
 
 	if (nf > fmask_n) {
 		fmask = xrealloc(fmask, nf * sizeof *fmask);
 		for (i = fmask_n; i < nf; i++)
-			fmask[i] = cat_match(&cats, ftab_name(&ft, i, NULL));
+			fmask[i] = cat_match(&cats, plain_name((uint32_t)i));
 		fmask_n = nf;
 	}
 	for (i = 0; i < n; i++)
-		m |= fmask[f[i]];
+		m |= fmask[f[i] & ~AGG_INLINE_BIT];
 	return m;
 }
 
@@ -294,41 +290,42 @@ growth_grow(size_t nf)
 	}
 }
 
-/* Adds a sample's value (v, and alloc_space a) to its functions. */
+/*
+ * Adds a sample's value (v, and alloc_space a) to its functions: flat to
+ * the leaf, cum once to each function of the stack (recursion once).
+ */
 static void
 growth_add(size_t id, int64_t v, int64_t a)
 {
-	size_t n, i;
-	const uint32_t *f = ftab_funcs(&ft, id, &n);
+	size_t n, i, cap = F.cap;
+	const uint32_t *f = agg_frames(&G, id, &n);
+	uint32_t leaf, fn;
 
-	growth_grow(ftab_nfuncs(&ft));
+	growth_grow(G.nnodes);
 	if (n == 0)
 		return;
-	F.acur[f[0]] = num_add_ov(F.acur[f[0]], a, &ov);
-	for (i = 0; i < n; i++)
-		F.accur[f[i]] = num_add_ov(F.accur[f[i]], a, &ov);
-	if (!opt.cum) {
-		F.cur[f[0]] = num_add_ov(F.cur[f[0]], v, &ov);
-		return;
+	if (cap != F.cap || stamp == NULL) {
+		stamp = xrealloc(stamp, F.cap * sizeof *stamp);
+		memset(stamp, 0, F.cap * sizeof *stamp);
+		nrow = 0;
 	}
-	for (i = 0; i < n; i++)
-		F.cur[f[i]] = num_add_ov(F.cur[f[i]], v, &ov);
-}
-
-/* The site column (pprof's merge key, in hex) as a hash of the stack. */
-static uint64_t
-site_hint(const char *p, size_t n)
-{
-	uint64_t h = 0;
-	size_t i;
-
+	if (++nrow == 0) {
+		memset(stamp, 0, F.cap * sizeof *stamp);
+		nrow = 1;
+	}
+	leaf = f[n - 1] & ~AGG_INLINE_BIT;
+	F.acur[leaf] = num_add_ov(F.acur[leaf], a, &ov);
+	if (!opt.cum)
+		F.cur[leaf] = num_add_ov(F.cur[leaf], v, &ov);
 	for (i = 0; i < n; i++) {
-		unsigned c = (unsigned char)p[i];
-		unsigned d = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-
-		h = h << 4 | (d & 15);
+		fn = f[i] & ~AGG_INLINE_BIT;
+		if (stamp[fn] == nrow)
+			continue;
+		stamp[fn] = nrow;
+		F.accur[fn] = num_add_ov(F.accur[fn], a, &ov);
+		if (opt.cum)
+			F.cur[fn] = num_add_ov(F.cur[fn], v, &ov);
 	}
-	return h;
 }
 
 static void
@@ -344,10 +341,10 @@ add_row(const struct stream_row *row)
 		cur[i] = num_add_ov(cur[i], row->values[i], &ov);
 	if (opt.mode == SUMMARY)
 		return;
-	id = ftab_stack_hint(&ft, site_hint(row->site, row->site_len),
-	    row->stack, row->stack_len, &isnew);
+	id = agg_stack(&G, agg_site(row->site, row->site_len), row->stack,
+	    row->stack_len, &isnew, err, sizeof err);
 	if (id < 0)
-		msg_die(1, "out of memory");
+		msg_die(1, "%s", err);
 	if (isnew) {
 		if ((size_t)id >= smask_cap) {
 			smask_cap = smask_cap ? smask_cap * 2 : 4096;
@@ -443,7 +440,7 @@ restarted(const int64_t *tot)
 static void
 growth_block(int new_segment, int new_peak, double x)
 {
-	size_t i, nf = ftab_nfuncs(&ft);
+	size_t i, nf = G.nnodes;
 
 	growth_grow(nf);
 	for (i = 0; i < nf; i++) {
@@ -764,7 +761,7 @@ write_summary(void)
 	nl();
 }
 
-static const char **gnames;	/* for sorting the growth table */
+static char **gnames;		/* for sorting the growth table */
 static double *gslope;
 
 static int
@@ -783,14 +780,14 @@ cmp_growth(const void *a, const void *b)
 static void
 write_growth(void)
 {
-	size_t i, n = 0, nf = ftab_nfuncs(&ft);
+	size_t i, n = 0, nf = G.nnodes;
 	uint32_t *order = xrealloc(NULL, (nf + 1) * sizeof *order);
 	double pxx = S.fit.pxx;
 
 	gnames = xrealloc(NULL, (nf + 1) * sizeof *gnames);
 	gslope = xrealloc(NULL, (nf + 1) * sizeof *gslope);
 	for (i = 0; i < nf; i++) {
-		gnames[i] = ftab_name(&ft, i, NULL);
+		gnames[i] = xstrdup(plain_name((uint32_t)i));
 		gslope[i] = pxx > 0 ? F.num[i] / pxx : 0;
 		if (F.seen[i])
 			order[n++] = (uint32_t)i;
@@ -834,6 +831,8 @@ write_growth(void)
 		nl();
 	}
 	free(order);
+	for (i = 0; i < nf; i++)
+		free(gnames[i]);
 	free(gnames);
 	free(gslope);
 }
@@ -915,7 +914,6 @@ parse_options(int argc, char *argv[])
 int
 main(int argc, char *argv[])
 {
-	char err[512];
 	int i, rc;
 
 	msg_init(argv);
@@ -936,7 +934,12 @@ main(int argc, char *argv[])
 		list_categories();
 		goto done;
 	}
-	ftab_init(&ft);
+	{
+		struct agg_opt o = AGG_OPT_INIT;
+
+		if (agg_init(&G, &o, err, sizeof err) != 0)
+			msg_die(1, "%s", err);
+	}
 	if (argc == 0 && read_stream(stdin, "stdin") != 0)
 		return 1;
 	for (i = 0; i < argc; i++) {
@@ -951,9 +954,9 @@ main(int argc, char *argv[])
 		if (rc != 0)
 			return 1;
 	}
-	if (S.n == 0)
-		msg_die(1, "%s: empty stream: no profile blocks",
-		    argc == 1 ? argv[0] : argc == 0 ? "stdin" : "input");
+	if (S.n == 0 && stream_empty(argc == 1 ? argv[0] : argc == 0 ?
+	    "stdin" : "input", err, sizeof err) != 0)
+		msg_die(1, "%s", err);
 	close_series();
 	if (ov)
 		msg_die(1, "%s: values overflow a 64-bit sum",

@@ -1,14 +1,15 @@
 /*
- * fuzz-stream - libFuzzer target for the sample-stream reader.
+ * fuzz-stream - libFuzzer target for the sample-stream reader and the
+ * graph built from it.
  *
  * Reads the input through stream_next() as pprof-top reads stdin, and
- * does with each block and row what pprof-top does before it sums: the
- * type lookups, the unit formatting, the label set interning, the split
- * of the escaped stack into frames (inline mark, unescaping, interning
- * by name), and the hashes of the row's site and frame ids it merges
- * by. The split is pprof-top's parse_stack loop (its escape-free fast
- * path gives the same frames), copied: it is static there; it belongs
- * in lib/ so that this target tests the real one.
+ * feeds each block and row to lib/agg as pprof-top does: the block
+ * checks, the split of the escaped stack into frames (inline mark,
+ * interning by name), the merge by site, labels and stack; then flat and
+ * cum, the trimming and the inline marks. Every stack joined again from
+ * its frames must be the row's text, and the flat column must add up to
+ * the samples' values. The type lookups and the unit formatting pprof-top
+ * prints with are exercised on every row.
  *
  *	make fuzz FUZZ_SECONDS=60
  */
@@ -17,64 +18,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg.h"
 #include "esc.h"
-#include "htab.h"
+#include "num.h"
 #include "stream.h"
 #include "units.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* A row's frames as node ids, grown on demand: NULL until a frame. */
-struct ids {
-	uint32_t *v;
-	size_t n, cap;
-};
-
-/* pprof-top's push_frame, minus its node table: the frame by name. */
+/* The stack row r went to, joined again from its frames, must be r's. */
 static void
-push_frame(const char *f, size_t len, struct htab *names, struct ids *ids)
+same_text(struct agg *a, const struct stream_row *r, struct sbuf *b)
 {
-	char *raw;
 	long id;
 
-	if (esc_frame_inlined(f, len))
-		len -= ESC_INLINE_MARK_LEN;
-	if ((id = htab_intern(names, f, len)) < 0)
+	id = agg_stack(a, agg_site(r->site, r->site_len), r->stack,
+	    r->stack_len, NULL, NULL, 0);
+	if (id < 0)
 		abort();
-	if (ids->n == ids->cap) {
-		ids->cap = ids->cap ? ids->cap * 2 : 64;
-		if ((ids->v = realloc(ids->v, ids->cap * sizeof *ids->v)) == NULL)
-			abort();
-	}
-	ids->v[ids->n++] = (uint32_t)id;
-	/* What pprof-top prints and matches --focus against. */
-	if ((raw = malloc(len + 1)) == NULL)
+	sbuf_reset(b);
+	if (agg_stack_text(a, (size_t)id, b) != 0 || b->len != r->stack_len ||
+	    (b->len > 0 && memcmp(b->s, r->stack, b->len) != 0))
 		abort();
-	memcpy(raw, f, len);
-	if (esc_unescape(raw, len) > len)
-		abort();
-	free(raw);
-}
-
-/* pprof-top's parse_stack: split at each ';' that is not escaped. */
-static size_t
-split_stack(const char *s, size_t len, struct htab *names, struct ids *ids)
-{
-	size_t i, start = 0, n = 0;
-
-	if (len == 0)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\\' && i + 1 < len)
-			i++;
-		else if (s[i] == ';') {
-			push_frame(s + start, i - start, names, ids);
-			n++;
-			start = i + 1;
-		}
-	}
-	push_frame(s + start, len - start, names, ids);
-	return n + 1;
 }
 
 static int
@@ -100,7 +65,6 @@ block(const struct stream *s)
 
 static void
 row(const struct stream *s, const struct stream_row *r, int col,
-    struct htab *names, struct htab *labelsets, struct ids *ids,
     int64_t *min)
 {
 	char buf[128];
@@ -108,15 +72,6 @@ row(const struct stream *s, const struct stream_row *r, int col,
 
 	if (r->stack[r->stack_len] != '\0' || r->labels[r->labels_len] != '\0')
 		abort();
-	if (r->labels_len > 0 &&
-	    htab_intern(labelsets, r->labels, r->labels_len) < 0)
-		abort();
-	/* pprof-top's merge key: the site, and the stack's ids as bytes. */
-	(void)htab_hash(r->site, r->site_len);
-	ids->n = 0;
-	if (split_stack(r->stack, r->stack_len, names, ids) != ids->n)
-		abort();
-	(void)htab_hash((const char *)ids->v, ids->n * sizeof *ids->v);
 	if (col < 0)
 		return;
 	v = r->values[col];
@@ -129,35 +84,83 @@ row(const struct stream *s, const struct stream_row *r, int col,
 	(void)units_pick(*min, v, s->meta.units[col]);
 }
 
+/* Flat adds up to the samples' values; the table is pprof's. */
+static void
+graph(struct agg *a)
+{
+	uint32_t *order;
+	size_t i, orig, dropped;
+	int64_t flat = 0, v = 0;
+	char err[256];
+	int ov = 0;
+	long n;
+
+	if (agg_build(a, err, sizeof err) != 0)
+		abort();
+	for (i = 0; i < a->nnodes; i++)
+		flat = num_add_ov(flat, a->nodes[i].flat, &ov);
+	for (i = 0; i < a->nsamples; i++)
+		if (a->samples[i].used && a->samples[i].n > 0)
+			v = num_add_ov(v, a->samples[i].v, &ov);
+	if (!a->overflow && !ov && flat != v)
+		abort();
+	n = agg_select(a, &order, &orig, &dropped, err, sizeof err);
+	if (n < 0 || (size_t)n > orig || orig + dropped > a->nnodes)
+		abort();
+	for (i = 0; i < (size_t)n; i++)
+		if (agg_raw(a, order[i]) == NULL ||
+		    agg_inline_label(&a->nodes[order[i]]) == NULL)
+			abort();
+	free(order);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct stream s;
 	struct stream_row r;
-	struct htab names, labelsets;
-	struct ids ids = { NULL, 0, 0 };
+	struct agg a;
+	struct agg_opt o = AGG_OPT_INIT;
+	struct sbuf b = SBUF_INIT;
+	char err[1024];
 	int64_t min = 0;
-	int rc, col = -1;
+	int rc, col = -1, ok = 1;
 	FILE *fp;
 
 	if (size == 0 || (fp = fmemopen((void *)data, size, "r")) == NULL)
 		return 0;
-	htab_init(&names);
-	htab_init(&labelsets);
+	o.focus = "a";
+	o.ignore = "^z";
+	o.count = 8;
+	if (agg_init(&a, &o, err, sizeof err) != 0)
+		abort();
 	stream_init(&s, fp, "fuzz");
 	while ((rc = stream_next(&s, &r)) > 0) {
-		if (rc == STREAM_BLOCK)
+		if (rc == STREAM_BLOCK) {
 			col = block(&s);
-		else
-			row(&s, &r, col, &names, &labelsets, &ids, &min);
+			/* A refused block ends the graph, as it ends pprof-top. */
+			if (ok && agg_block(&a, &s, err, sizeof err) != 0) {
+				if (strncmp(err, "fuzz", 4) != 0)
+					abort();
+				ok = 0;
+			}
+			continue;
+		}
+		row(&s, &r, col, &min);
+		if (!ok)
+			continue;
+		if (agg_row(&a, &r, err, sizeof err) != 0)
+			abort();
+		same_text(&a, &r, &b);
 	}
 	/* An error names the input and the line. */
 	if (rc < 0 && strncmp(s.err, "fuzz:", 5) != 0)
 		abort();
+	if (ok && rc == 0)
+		graph(&a);
 	stream_free(&s);
-	htab_free(&names);
-	htab_free(&labelsets);
-	free(ids.v);
+	agg_free(&a);
+	sbuf_free(&b);
 	fclose(fp);
 	return 0;
 }

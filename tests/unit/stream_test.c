@@ -67,9 +67,25 @@ main(void)
 	CHECK_STR(s.meta.source, "p2.pb");
 	CHECK(s.meta.ncomments == 0 && s.meta.nsamples == -1);
 	CHECK(stream_default_type(&s) == 1);
+	CHECK(stream_pick_type(&s, NULL, err, sizeof err) == 1);
+	CHECK(stream_pick_type(&s, "alloc", err, sizeof err) == 0);
+	CHECK(stream_pick_type(&s, "cpu", err, sizeof err) == -1);
+	CHECK_STR(err, "in: no sample type cpu (the profile has: alloc, "
+	    "inuse)");
+	{
+		char *t[] = { "alloc", "inuse" }, *u[] = { "bytes", "count" };
+
+		CHECK(stream_same_types(&s, t, NULL, 2, err, sizeof err) == 0);
+		CHECK(stream_same_types(&s, t, u, 2, err, sizeof err) == -1);
+		CHECK_STR(err, "in:13: profile block p2.pb has sample types "
+		    "alloc, inuse, unlike the first block");
+		CHECK(stream_same_types(&s, t, NULL, 1, NULL, 0) == -1);
+	}
 	CHECK(stream_next(&s, &row) == STREAM_ROW);
 	CHECK(stream_next(&s, &row) == STREAM_EOF);
 	stream_free(&s);
+	CHECK(stream_empty("x.tsv", err, sizeof err) == -1);
+	CHECK_STR(err, "x.tsv: empty stream: no profile blocks");
 	fclose(fp);
 
 	CHECK(read_all("", err, sizeof err) == 0);
