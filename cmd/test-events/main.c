@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "errf.h"
 #include "esc.h"
@@ -27,6 +26,7 @@
 #include "msg.h"
 #include "num.h"
 #include "phases.h"	/* generated from lib/phases.tsv: phases_tsv[] */
+#include "rfc3339.h"
 #include "sbuf.h"
 #include "slurp.h"
 #include "version.h"
@@ -164,89 +164,13 @@ table_free(struct table *t)
 	free(t->p);
 }
 
-/*
- * Seconds since the epoch of a civil date (proleptic Gregorian, UTC):
- * Howard Hinnant's days_from_civil, so no timegm is needed.
- */
-static int64_t
-epoch_days(int64_t y, int64_t m, int64_t d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* n digits at s as a number, or -1. */
-static int64_t
-digits(const char *s, int n)
-{
-	int64_t v = 0;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/*
- * YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), frac 1 to 9 digits; or
- * nanoseconds since the epoch, digits only.
- */
+/* RFC 3339, or nanoseconds since the epoch, digits only. */
 static int
 parse_time(const char *s, int64_t *ns)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
-	int64_t y, mo, d, h, mi, sec, frac = 0, off = 0, v;
-	size_t n = strlen(s);
-	const char *p;
-	int nf = 0;
-
-	if (n > 0 && strspn(s, "0123456789") == n)
+	if (s[0] != '\0' && strspn(s, "0123456789") == strlen(s))
 		return num_i64(s, ns);
-	if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':')
-		return -1;
-	y = digits(s, 4);
-	mo = digits(s + 5, 2);
-	d = digits(s + 8, 2);
-	h = digits(s + 11, 2);
-	mi = digits(s + 14, 2);
-	sec = digits(s + 17, 2);
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
-		return -1;
-	p = s + 19;
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9' && nf < 9; p++, nf++)
-			frac = frac * 10 + (*p - '0');
-		if (nf == 0)
-			return -1;
-		for (v = nf; v < 9; v++)
-			frac *= 10;
-	}
-	if (*p == '+' || *p == '-') {
-		int64_t oh = digits(p + 1, 2), om = digits(p + 4, 2);
-
-		if (strlen(p) != 6 || p[3] != ':' || oh < 0 || oh > 23 ||
-		    om < 0 || om > 59)
-			return -1;
-		off = (oh * 60 + om) * 60 * (*p == '+' ? 1 : -1);
-	} else if (strcmp(p, "Z") != 0)
-		return -1;
-	v = epoch_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
-	if (v < 0 || v > INT64_MAX / 1000000000 - 1)	/* before 1970, after 2262 */
-		return -1;
-	*ns = v * 1000000000 + frac;
-	return 0;
+	return rfc3339_ns(s, ns);
 }
 
 struct state {
@@ -258,17 +182,13 @@ static void
 put_event(int64_t ns, const char *kind, const char *name)
 {
 	struct sbuf b = SBUF_INIT;
-	time_t secs = (time_t)(ns / 1000000000);
-	struct tm tm;
-	char when[32];
+	char when[RFC3339_MS_SIZE];
 
-	gmtime_r(&secs, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+	rfc3339_ms(ns, when);
 	esc_meta(&b, name);
 	if (b.oom)
 		msg_die(1, "out of memory");
-	printf("%jd\t%s.%03dZ\t%s\t%s\n", (intmax_t)ns, when,
-	    (int)(ns / 1000000 % 1000), kind, b.s);
+	printf("%jd\t%s\t%s\t%s\n", (intmax_t)ns, when, kind, b.s);
 	sbuf_free(&b);
 }
 
