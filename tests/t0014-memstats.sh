@@ -77,9 +77,11 @@ test_expect_success 'bad inputs: one message each, exit 1, the good one still wr
 	test_cmp expect rows
 '
 
-test_expect_success 'usage: exit 2' '
+test_expect_success 'usage: exit 2; --help: stdout, exit 0' '
 	test_expect_code 2 pprof-memstats --bogus 2>err &&
-	grep "^usage: pprof-memstats \[file \.\.\.\]$" err
+	grep "^usage: pprof-memstats \[file \.\.\.\]$" err &&
+	pprof-memstats --help >out &&
+	grep "^usage: pprof-memstats \[file \.\.\.\]$" out
 '
 
 test_have_prereq GO || { test_done; exit; }

@@ -183,9 +183,11 @@ test_expect_success 'bad pattern tables: file:line: reason, exit 1, no output' '
 	test_cmp expect actual
 '
 
-test_expect_success 'usage: exit 2' '
+test_expect_success 'usage: exit 2; --help: stdout, exit 0' '
 	test_expect_code 2 test-events --bogus 2>err &&
-	grep "^usage: test-events \[--patterns file\] \[file \.\.\.\]$" err
+	grep "^usage: test-events \[--patterns file\] \[file \.\.\.\]$" err &&
+	test-events --help >out &&
+	grep "^usage: test-events \[--patterns file\] \[file \.\.\.\]$" out
 '
 
 test_done

@@ -102,9 +102,11 @@ test_expect_success 'bad inputs: file:line: reason, exit 1, nothing written' '
 	grep "^phase-split: nope: " actual
 '
 
-test_expect_success 'usage: exit 2' '
+test_expect_success 'usage: exit 2; --help: stdout, exit 0' '
 	test_expect_code 2 phase-split series.tsv 2>err &&
-	grep "^usage: phase-split series.tsv test-events.tsv$" err
+	grep "^usage: phase-split series.tsv test-events.tsv$" err &&
+	phase-split --help >out &&
+	grep "^usage: phase-split series.tsv test-events.tsv$" out
 '
 
 test_done

@@ -34,7 +34,7 @@ struct phase {
 	int64_t start, end;
 };
 
-static void usage(void);
+static void usage(int status);
 
 static void
 load(struct tsv *t, const char *path)
@@ -219,14 +219,16 @@ main(int argc, char **argv)
 			printf("%s %s\n", msg_prog(), E2E_PROFILE_VERSION);
 			return 0;
 		case 'h':
+			usage(0);
+			break;
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc != 2)
-		usage();
+		usage(2);
 
 	load(&series, argv[0]);
 	if (strcmp(tsv_meta(&series, "series", 1) ? tsv_meta(&series,
@@ -254,8 +256,9 @@ main(int argc, char **argv)
 }
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: %s series.tsv test-events.tsv\n", msg_prog());
-	exit(2);
+	fprintf(status != 0 ? stderr : stdout,
+	    "usage: %s series.tsv test-events.tsv\n", msg_prog());
+	exit(status);
 }

@@ -48,7 +48,7 @@ struct memstats {
 	int have[NFIELDS + 1];	/* the last one: PauseNs */
 };
 
-static void usage(void);
+static void usage(int status);
 
 /* A non-negative int64 from s[0..n). */
 static int
@@ -259,8 +259,10 @@ main(int argc, char **argv)
 			printf("%s %s\n", msg_prog(), E2E_PROFILE_VERSION);
 			return 0;
 		case 'h':
+			usage(0);
+			break;
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;
@@ -279,8 +281,9 @@ main(int argc, char **argv)
 }
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: %s [file ...]\n", msg_prog());
-	exit(2);
+	fprintf(status != 0 ? stderr : stdout, "usage: %s [file ...]\n",
+	    msg_prog());
+	exit(status);
 }

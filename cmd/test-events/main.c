@@ -49,7 +49,7 @@ static const char *const kinds[] = {
 	"feature", "scenario",
 };
 
-static void usage(void);
+static void usage(int status);
 
 static int
 known_kind(const char *k)
@@ -174,7 +174,7 @@ parse_time(const char *s, int64_t *ns)
 }
 
 struct state {
-	char *phase;		/* the current phase's name, NULL before one */
+	char *phase;		/* the current phase, NULL before one */
 	int64_t last_ns;	/* the last line's time */
 };
 
@@ -284,7 +284,8 @@ one(const struct table *t, struct state *st, const char *path)
 			*tab = '\0';
 		if (tab == NULL || parse_time(line, &ns) != 0) {
 			msg_warn("%s:%zu: not TIME<TAB>text (TIME RFC 3339 or "
-			    "ns since the epoch): \"%.40s\"", src, lineno, line);
+			    "ns since the epoch): \"%.40s\"", src, lineno,
+			    line);
 			rc = 1;
 			continue;
 		}
@@ -347,8 +348,10 @@ main(int argc, char **argv)
 			printf("%s %s\n", msg_prog(), E2E_PROFILE_VERSION);
 			return 0;
 		case 'h':
+			usage(0);
+			break;
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;
@@ -376,9 +379,9 @@ main(int argc, char **argv)
 }
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: %s [--patterns file] [file ...]\n",
-	    msg_prog());
-	exit(2);
+	fprintf(status != 0 ? stderr : stdout,
+	    "usage: %s [--patterns file] [file ...]\n", msg_prog());
+	exit(status);
 }
