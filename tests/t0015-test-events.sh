@@ -112,8 +112,8 @@ test_expect_success 'stdin, CRLF lines, time zones; the phase ends at the last l
 	test_cmp expect actual
 '
 
-test_expect_success '--patterns replaces the table: when, groups, \\\\, escaping' '
-	printf "# mine\n\nphase\tsetup\t*\t^setup\$\n" >pat &&
+test_expect_success '--patterns replaces the table (CRLF too): when, groups, \\\\, escaping' '
+	printf "# mine\r\n\r\nphase\tsetup\t*\t^setup\$\r\n" >pat &&
 	printf "phase\trun \\\\2/\\\\1\\\\\\\\\tsetup\t^run (a|b) (.*)\$\n" >>pat &&
 	printf "test-start\t\\\\1\t*\t^=== RUN +(.*)\$\n" >>pat &&
 	printf "0\trun a x\n1\tsetup\n2\trun a x\n3\trun b y\n4\t=== RUN   a\\tb\n" >in &&

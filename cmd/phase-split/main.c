@@ -91,7 +91,7 @@ phases(const struct tsv *t, const char *path, size_t *n)
 	int ck = need_col(t, path, "kind"), ct = need_col(t, path, "time_ns");
 	int cn = need_col(t, path, "name");
 	struct phase *ph = xrealloc(NULL, (t->nrows + 1) * sizeof *ph);
-	const char *open = NULL;
+	const char *cur = NULL;
 	size_t i;
 	int64_t ns;
 
@@ -105,25 +105,25 @@ phases(const struct tsv *t, const char *path, size_t *n)
 		if (tsv_i64(t, i, ct, &ns) != 0)
 			msg_die(1, "%s:%zu: time_ns is not a number", path,
 			    t->row_line[i]);
-		if (start ? open != NULL : open == NULL ||
-		    strcmp(open, name) != 0)
+		if (start ? cur != NULL : cur == NULL ||
+		    strcmp(cur, name) != 0)
 			msg_die(1, "%s:%zu: %s %s while %s is open", path,
 			    t->row_line[i], k, name,
-			    open != NULL ? open : "no phase");
+			    cur != NULL ? cur : "no phase");
 		if (start) {
 			ph[*n].name = name;
 			ph[*n].start = ns;
-			open = name;
+			cur = name;
 		} else {
 			if (ns < ph[*n].start)
 				msg_die(1, "%s:%zu: %s ends before it starts",
 				    path, t->row_line[i], name);
 			ph[(*n)++].end = ns;
-			open = NULL;
+			cur = NULL;
 		}
 	}
-	if (open != NULL)
-		msg_die(1, "%s: phase %s never ends", path, open);
+	if (cur != NULL)
+		msg_die(1, "%s: phase %s never ends", path, cur);
 	return ph;
 }
 

@@ -144,6 +144,8 @@ table_parse(struct table *t, char *text, const char *source, char *err,
 		else
 			*nl = '\0';
 		lineno++;
+		if (line[0] != '\0' && line[strlen(line) - 1] == '\r')
+			line[strlen(line) - 1] = '\0';
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
 		if (add_line(t, line, lineno, err, errlen) != 0)
