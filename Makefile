@@ -30,7 +30,7 @@ B ?= build
 BIN ?= bin
 
 PROGS = pprof-decode pprof-top pprof-fetch pprof-series pprof-diff md-report \
-	pprof-encode set-stats
+	pprof-encode set-stats pprof-memstats test-events phase-split
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:lib/%.c=$(B)/lib/%.o) $(B)/gen/profile.pb-c.o
 UNIT = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c)) \
@@ -60,6 +60,16 @@ $(B)/libe2e.a: $(LIBOBJ)
 $(BIN)/%: $(B)/cmd/%.o $(B)/libe2e.a
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libe2e.a $(LIBS_PB) -lm
+
+# test-events's built-in patterns are lib/phases.tsv, made a C string.
+$(B)/gen/phases.h: lib/phases.tsv
+	@mkdir -p $(B)/gen
+	{ echo 'static const char phases_tsv[] ='; \
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' \
+	    -e 's/^/	"/' -e 's/$$/\\n"/' lib/phases.tsv; echo '	;'; } >$@.tmp
+	mv $@.tmp $@
+
+$(B)/cmd/test-events.o: $(B)/gen/phases.h
 
 # pprof-fetch is two files (the schedule, the transfers) and links libcurl.
 $(B)/cmd/pprof-fetch-fetch.o: cmd/pprof-fetch/fetch.c cmd/pprof-fetch/fetch.h \
@@ -127,6 +137,7 @@ install: all
 		install -m 644 cmd/$$p/$$p.1 $(DESTDIR)$(MANDIR)/$$p.1; \
 	done
 	install -m 644 lib/categories.tsv $(DESTDIR)$(DATADIR)/categories.tsv
+	install -m 644 lib/phases.tsv $(DESTDIR)$(DATADIR)/phases.tsv
 	install -m 755 scripts/e2e-profile $(DESTDIR)$(BINDIR)/e2e-profile
 	install -m 644 scripts/e2e-profile.1 $(DESTDIR)$(MANDIR)/e2e-profile.1
 
@@ -134,7 +145,7 @@ uninstall:
 	for p in $(PROGS); do \
 		rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/$$p.1; \
 	done
-	rm -f $(DESTDIR)$(DATADIR)/categories.tsv
+	rm -f $(DESTDIR)$(DATADIR)/categories.tsv $(DESTDIR)$(DATADIR)/phases.tsv
 	rm -f $(DESTDIR)$(BINDIR)/e2e-profile $(DESTDIR)$(MANDIR)/e2e-profile.1
 
 clean:

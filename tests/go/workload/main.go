@@ -29,6 +29,9 @@
 //	until [ -s w.url ]; do sleep 0.1; done
 //	curl -s "$(cat w.url)/debug/pprof/heap?gc=1" >heap.pprof
 //
+// Beside net/http/pprof it serves /memstats, its runtime.ReadMemStats as
+// "Name<TAB>value" lines, for tests that check readings of MemStats.
+//
 // -exit-after lets a test simulate a pod restart: when the workload exits,
 // the test starts a new one on the same -addr, whose counters start again
 // from zero.
@@ -121,6 +124,7 @@ func main() {
 	steadyCache = buildSteadyCache(cfg.steady, rng)
 	w := newWorkload(cfg, rng)
 
+	http.HandleFunc("/memstats", serveMemStats)
 	srv := &http.Server{
 		Handler: http.DefaultServeMux,
 		// No write timeout: /debug/pprof/profile?seconds=N legitimately
@@ -164,6 +168,16 @@ func main() {
 	workers.Wait()
 	log.Printf("ran %s: leaked %d bytes in %d chunks, %d churnJSON calls",
 		time.Since(w.started).Round(time.Millisecond), w.leakedBytes, len(leaked), w.churnCalls)
+}
+
+// serveMemStats writes the runtime's own runtime.ReadMemStats, one
+// "Name<TAB>value" line per figure, so that a test can hold
+// pprof-memstats's reading of heap?debug=1 against it.
+func serveMemStats(w http.ResponseWriter, _ *http.Request) {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	fmt.Fprintf(w, "Sys\t%d\nHeapSys\t%d\nHeapInuse\t%d\nHeapIdle\t%d\nHeapReleased\t%d\nStackInuse\t%d\nNextGC\t%d\nNumGC\t%d\nPauseTotalNs\t%d\n",
+		m.Sys, m.HeapSys, m.HeapInuse, m.HeapIdle, m.HeapReleased, m.StackInuse, m.NextGC, m.NumGC, m.PauseTotalNs)
 }
 
 func parseFlags() config {
