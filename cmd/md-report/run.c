@@ -14,6 +14,7 @@
 #include "md.h"
 #include "msg.h"
 #include "num.h"
+#include "rfc3339.h"
 #include "run.h"
 
 /* The analysis files of a unit, in struct unit's order. */
@@ -359,42 +360,12 @@ run_load(struct run *r, const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-/* Days from civil (proleptic Gregorian), as in Howard Hinnant's. */
-static long
-days_from_civil(long y, long mo, long d)
-{
-	long era, yoe, doy, doe;
-
-	y -= mo <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 int64_t
 run_rfc3339_ns(const char *s)
 {
-	int y, mo, d, h, mi, sec, n = 0;
-	int64_t frac = 0, scale = 1000000000;
-	size_t i;
+	int64_t ns;
 
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
-	    &sec, &n) != 6 || n != 19 || mo < 1 || mo > 12 || d < 1 ||
-	    d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970)
-		return -1;
-	i = 19;
-	if (s[i] == '.')
-		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
-			if (scale > 1) {
-				scale /= 10;
-				frac += (s[i] - '0') * scale;
-			}
-	if (strcmp(s + i, "Z") != 0)
-		return -1;
-	return ((int64_t)days_from_civil(y, mo, d) * 86400 + h * 3600 +
-	    mi * 60 + sec) * 1000000000 + frac;
+	return rfc3339_ns(s, &ns) == 0 ? ns : -1;
 }
 
 void

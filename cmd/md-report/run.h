@@ -80,8 +80,8 @@ void run_free(struct run *r);
  * freed all the same; t->missing tells a missing file). */
 int run_load_tsv(struct tsv *t, const char *path, char *err, size_t errlen);
 
-/* The time of an RFC 3339 UTC "YYYY-MM-DDTHH:MM:SS[.fff]Z" in Unix
- * nanoseconds, or -1. */
+/* The time of an RFC 3339 string in Unix nanoseconds (lib/rfc3339), or
+ * -1 when it is not one. */
 int64_t run_rfc3339_ns(const char *s);
 
 /* Value of key in run.tsv, or def. */
