@@ -137,6 +137,9 @@ install: all
 	done
 	install -m 644 lib/categories.tsv $(DESTDIR)$(DATADIR)/categories.tsv
 	install -m 755 scripts/e2e-profile $(DESTDIR)$(BINDIR)/e2e-profile
+	for f in scripts/e2e-profile.d/*.sh; do \
+		install -m 644 $$f $(DESTDIR)$(DATADIR)/ || exit 1; \
+	done
 	install -m 644 scripts/e2e-profile.1 $(DESTDIR)$(MANDIR)/e2e-profile.1
 
 uninstall:
@@ -145,6 +148,9 @@ uninstall:
 	done
 	rm -f $(DESTDIR)$(DATADIR)/categories.tsv
 	rm -f $(DESTDIR)$(BINDIR)/e2e-profile $(DESTDIR)$(MANDIR)/e2e-profile.1
+	for f in scripts/e2e-profile.d/*.sh; do \
+		rm -f $(DESTDIR)$(DATADIR)/$${f##*/}; \
+	done
 
 clean:
 	rm -rf build bin tests/trash
