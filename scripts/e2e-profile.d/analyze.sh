@@ -68,7 +68,7 @@ decoded_ok() {
 # kind, file, reason) for analysis/bad-profiles.tsv.
 bad_profiles() {
 	cat "$2" >>"$an_err"
-	awk -v u="$_au_u" -v k="$1" 'index($0, "pprof-decode: " u "/") == 1 {
+	awk -v u="$an_unit" -v k="$1" 'index($0, "pprof-decode: " u "/") == 1 {
 		s = substr($0, 15); i = index(s, ": "); if (i == 0) next
 		r = substr(s, i + 2); gsub(/\t/, " ", r)
 		print u "\t" k "\t" substr(s, 1, i - 1) "\t" r }' "$2" >>"$an_dir/bad.tsv"
@@ -92,28 +92,28 @@ keep() {
 # analyze_unit UNIT: from the run directory, writes analysis/UNIT.*.tsv;
 # a kind without profiles writes nothing. Run in a subshell of its own.
 analyze_unit() {
-	_au_u=$1
-	an_dir=$state/an.$_au_u
+	an_unit=$1
+	an_dir=$state/an.$an_unit
 	an_err=$an_dir/err
-	an_out=$an_name/$_au_u
-	an_tmp=$an_name/.$_au_u
+	an_out=$an_name/$an_unit
+	an_tmp=$an_name/.$an_unit
 	mkdir -p "$an_dir"
 	: >"$an_err"
 	: >"$an_dir/bad.tsv"
 	_au_rc=0
-	_au_list=$(profiles "$_au_u" heap)
+	_au_list=$(profiles "$an_unit" heap)
 	set -f
 	# shellcheck disable=SC2086 # file names without blanks
 	set -- $_au_list
 	set +f
 	[ "$#" -eq 0 ] || analyze_heap "$@" || _au_rc=1
-	_au_list=$(profiles "$_au_u" cpu)
+	_au_list=$(profiles "$an_unit" cpu)
 	set -f
 	# shellcheck disable=SC2086 # file names without blanks
 	set -- $_au_list
 	set +f
 	[ "$#" -eq 0 ] || analyze_cpu "$@" || _au_rc=1
-	_au_list=$(profiles "$_au_u" goroutine)
+	_au_list=$(profiles "$an_unit" goroutine)
 	set -f
 	# shellcheck disable=SC2086 # file names without blanks
 	set -- $_au_list
@@ -130,7 +130,7 @@ analyze_unit() {
 	[ ! -s "$an_dir/bad.tsv" ] || _au_rc=1
 	rm -f "$an_tmp".*.tmp
 	if [ -s "$an_err" ]; then
-		sed "s/^/$PROG: $_au_u: /" "$an_err" >&2
+		sed "s/^/$PROG: $an_unit: /" "$an_err" >&2
 	fi
 	return "$_au_rc"
 }
@@ -177,7 +177,7 @@ analyze_heap() {
 	fi
 	# The decoded streams go where the profiles' names say, under a
 	# directory of their own, so that the diff's ##a and ##b name them.
-	mkdir -p "$an_dir/d/$_au_u"
+	mkdir -p "$an_dir/d/$an_unit"
 	if pprof-decode "$_ah_first" >"$an_dir/d/$_ah_first" 2>>"$an_err" &&
 	    pprof-decode "$_ah_last" >"$an_dir/d/$_ah_last" 2>>"$an_err" &&
 	    (cd "$an_dir/d" && exec pprof-diff -t alloc_space "$_ah_first" \
@@ -269,13 +269,19 @@ report_analysis() {
 	atomic "$1/analysis.md" md-report analysis "$1"
 }
 
-cmd_analyze() {
-	[ "$#" -le 1 ] || die_usage "analyze: too many arguments"
+# existing_run VERB [NAME]: sets name (baseline when not given) and
+# profile_dir for a verb of one run that exists.
+existing_run() {
+	[ "$#" -le 2 ] || die_usage "$1: too many arguments"
 	name=baseline
-	[ "$#" -lt 1 ] || name=$1
+	[ "$#" -lt 2 ] || name=$2
 	check_name NAME "$name"
 	profile_dir=$(dir_env)
 	[ -d "$profile_dir/$name" ] || die "$profile_dir/$name: no such run"
+}
+
+cmd_analyze() {
+	existing_run analyze "$@"
 	run_dir=$(cd "$profile_dir/$name" && pwd)
 	take_lock "$run_dir" || die "$run_dir: in use by $PROG (PID $lock_pid)"
 	_ca_rc=0
@@ -540,12 +546,7 @@ pprof_unit() {
 }
 
 cmd_pprof() {
-	[ "$#" -le 1 ] || die_usage "pprof: too many arguments"
-	name=baseline
-	[ "$#" -lt 1 ] || name=$1
-	check_name NAME "$name"
-	profile_dir=$(dir_env)
-	[ -d "$profile_dir/$name" ] || die "$profile_dir/$name: no such run"
+	existing_run pprof "$@"
 	profile_dir=$(cd "$profile_dir" && pwd)
 	analysed "$name"
 	_cpf_rc=0

@@ -6,6 +6,23 @@
 
 # --- transports -----------------------------------------------------------
 
+# wait_port PID FILE SCRIPT: the port that a kubectl starting as PID names
+# in FILE, as sed -n SCRIPT prints it, waited for up to 15 s while PID
+# lives; nothing when it died first or said none.
+wait_port() {
+	_wp_i=0
+	while [ "$_wp_i" -lt 150 ]; do
+		_wp_port=$(sed -n "$3" "$2" | sed -n 1p)
+		if [ -n "$_wp_port" ]; then
+			printf '%s\n' "$_wp_port"
+			return 0
+		fi
+		alive "$1" || return 0
+		nap
+		_wp_i=$((_wp_i + 1))
+	done
+}
+
 # start_port_forward UNIT: kubectl chooses a free loopback port (so a busy
 # 6060 does not matter) and says which on its "Forwarding from" line. Sets
 # unit_base, or transport_error and returns 1.
@@ -19,15 +36,8 @@ start_port_forward() {
 	    --address 127.0.0.1 </dev/null >"$_pf_dir/pf.out" 2>"$_pf_dir/pf.err"
 	_pf_pid=$watched_pid
 	uset "$1" tpid "$_pf_pid"
-	_pf_port='' _pf_i=0
-	while [ "$_pf_i" -lt 150 ]; do
-		_pf_port=$(sed -n 's/^Forwarding from 127\.0\.0\.1:\([0-9][0-9]*\) -> [0-9][0-9]*$/\1/p' \
-		    "$_pf_dir/pf.out" | sed -n 1p)
-		[ -z "$_pf_port" ] || break
-		alive "$_pf_pid" || break
-		nap
-		_pf_i=$((_pf_i + 1))
-	done
+	_pf_port=$(wait_port "$_pf_pid" "$_pf_dir/pf.out" \
+	    's/^Forwarding from 127\.0\.0\.1:\([0-9][0-9]*\) -> [0-9][0-9]*$/\1/p')
 	if [ -z "$_pf_port" ]; then
 		stop_pid "$_pf_pid" 2
 		uset "$1" tpid ''
@@ -50,15 +60,9 @@ ensure_proxy() {
 	: >"$state/proxy.out"
 	watched kube_exec proxy --port=0 --address=127.0.0.1 </dev/null \
 	    >"$state/proxy.out" 2>"$state/proxy.err"
-	proxy_pid=$watched_pid proxy_port='' _px_i=0
-	while [ "$_px_i" -lt 150 ]; do
-		proxy_port=$(sed -n 's/^Starting to serve on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' \
-		    "$state/proxy.out" | sed -n 1p)
-		[ -z "$proxy_port" ] || break
-		alive "$proxy_pid" || break
-		nap
-		_px_i=$((_px_i + 1))
-	done
+	proxy_pid=$watched_pid
+	proxy_port=$(wait_port "$proxy_pid" "$state/proxy.out" \
+	    's/^Starting to serve on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p')
 	if [ -z "$proxy_port" ]; then
 		stop_pid "$proxy_pid" 2
 		_px_err=$(last_line "$state/proxy.err")
@@ -70,6 +74,31 @@ ensure_proxy() {
 		event - transport-restarted "kubectl proxy on 127.0.0.1:$_px_old exited${_px_olderr:+ ($_px_olderr)}; now 127.0.0.1:$proxy_port"
 		warn "kubectl proxy exited${_px_olderr:+ ($_px_olderr)}; restarted on 127.0.0.1:$proxy_port"
 	fi
+}
+
+# proxy_base POD: the base URL of POD's pprof port through kubectl proxy.
+proxy_base() {
+	printf '%s\n' "http://127.0.0.1:$proxy_port/api/v1/namespaces/$namespace/pods/$1:$pprof_port/proxy"
+}
+
+# open_transport UNIT: the way to UNIT's pprof port, its URL, or a port
+# forward, or the proxy. Sets unit_base, or transport_error and returns 1.
+open_transport() {
+	transport_error=''
+	case $(uget "$1" kind) in
+	url)
+		unit_base=$(uget "$1" url)
+		;;
+	pod)
+		if [ "$transport" = port-forward ]; then
+			start_port_forward "$1" || return 1
+		else
+			ensure_proxy || return 1
+			uset "$1" tpid "$proxy_pid"
+			unit_base=$(proxy_base "$(uget "$1" pod)")
+		fi
+		;;
+	esac
 }
 
 stop_transport() {
@@ -110,7 +139,7 @@ kube_exec() {
 # kind-cluster-% does: `kind create cluster --name NAME`, then
 # `KUBECONFIG=FILE kind export kubeconfig --name NAME` (without the export,
 # kind's default kubeconfig, context kind-NAME). Sets kc, kctx, cluster,
-# cl_file (the kubeconfig file kubectl reads), _fc_how (how it was found)
+# cl_file (the kubeconfig file kubectl reads), cl_how (how it was found)
 # and cl_own: 1 when the test makes the cluster, so that no cluster or
 # kubeconfig older than the run is taken for it.
 target_cluster() {
@@ -120,15 +149,15 @@ target_cluster() {
 	_fc_new=$(sed -n 's/.*kind[^ ;&|]* create cluster .*--name[ =]\([^ ;&|]*\).*/\1/p' \
 	    "$state/make-n.out" | sed -n 1p)
 	if [ -n "$kc$kctx" ]; then
-		_fc_how="E2E_PROFILE_KUBECONFIG/E2E_PROFILE_CONTEXT"
+		cl_how="E2E_PROFILE_KUBECONFIG/E2E_PROFILE_CONTEXT"
 	elif [ -n "$_fc_exp" ]; then
 		kc=${_fc_exp% *} cluster=${_fc_exp##* } kctx=kind-$cluster cl_own=1
-		_fc_how="make -n $target: kind cluster $cluster"
+		cl_how="make -n $target: kind cluster $cluster"
 	elif [ -n "$_fc_new" ]; then
 		cluster=$_fc_new kctx=kind-$cluster cl_own=1
-		_fc_how="make -n $target: kind cluster $cluster"
+		cl_how="make -n $target: kind cluster $cluster"
 	else
-		_fc_how="make -n $target makes no kind cluster: the current context"
+		cl_how="make -n $target makes no kind cluster: the current context"
 	fi
 	case $kc in
 	'' | /*) ;;
@@ -145,7 +174,7 @@ target_cluster() {
 find_cluster() {
 	target_cluster
 	cl_state=down cl_why='' cl_created=- t_ready=$t_start deps_fresh=0
-	say "cluster: ${kctx:-the current context} of $cl_file ($_fc_how)"
+	say "cluster: ${kctx:-the current context} of $cl_file ($cl_how)"
 	[ "$cl_own" = 0 ] ||
 	    say "waiting for make $target to create kind cluster $cluster; nothing older than this run is profiled"
 }
@@ -307,7 +336,7 @@ discover() {
 	_dc_sel=$(awk -F'\t' -v n="$1" '$1 == n && $2 == "selector" { print $3 }' \
 	    "$state/components")
 	[ -n "$_dc_sel" ] || return 0
-	cluster_up || { comp_wait "$1"; return 1; }
+	cluster_up || { comp_wait "$1" "$_dc_sel"; return 1; }
 	if ! list_pods "$_dc_sel"; then
 		cluster_gone
 		return 1
@@ -350,7 +379,7 @@ discover() {
 	set -- $(usable_pods)
 	set +f
 	while [ "$#" -ge 2 ]; do
-		if ! claimed "$1" "$2"; then
+		if ! claimed "$_dc_c" "$1" "$2"; then
 			_dc_free=$(free_unit "$_dc_c")
 			if [ -n "$_dc_free" ]; then
 				replace_pod "$_dc_free" "$1" "$2"
@@ -371,7 +400,7 @@ discover() {
 			say "$_dc_u: pod $(uget "$_dc_u" pod) is gone (deployment scaled to $_dc_want)"
 		fi
 	done
-	comp_wait "$_dc_c"
+	comp_wait "$_dc_c" "$_dc_sel"
 }
 
 # free_unit COMP: its first unit without a pod (waiting for one, or ended
@@ -398,10 +427,10 @@ live_units() {
 	printf '%s\n' "$_lu_n"
 }
 
-# claimed POD UID: a unit of the component being discovered has this pod.
+# claimed COMP POD UID: a unit of the component has this pod.
 claimed() {
-	for _cl_u in $(comp_units "$_dc_c"); do
-		if [ "$(uget "$_cl_u" pod)" = "$1" ] && [ "$(uget "$_cl_u" uid)" = "$2" ]; then
+	for _cl_u in $(comp_units "$1"); do
+		if [ "$(uget "$_cl_u" pod)" = "$2" ] && [ "$(uget "$_cl_u" uid)" = "$3" ]; then
 			return 0
 		fi
 	done
@@ -438,8 +467,9 @@ pod_created() {
 	awk -F'\t' -v n="$1" '$1 == n { print $6 }' "$state/pods"
 }
 
-# comp_wait COMP: why the component has fewer units than replicas, for the
-# progress line; at the ready time-out, said once.
+# comp_wait COMP SEL: why the component (its pods labelled SEL) has fewer
+# units than replicas, for the progress line; at the ready time-out, said
+# once.
 comp_wait() {
 	_cw_want=$(cat "$state/want.$1" 2>/dev/null || :)
 	_cw_live=$(live_units "$1")
@@ -454,7 +484,7 @@ comp_wait() {
 	fi
 	_cw_ready=$(usable_pods | wc -l | tr -d ' ')
 	if [ "${_cw_want:-0}" -eq 0 ] && [ -z "$(comp_units "$1")" ]; then
-		_cw_why="no pod with labels $_dc_sel in namespace $namespace"
+		_cw_why="no pod with labels $2 in namespace $namespace"
 	else
 		_cw_why="$_cw_ready of ${_cw_want:-?} pods ready"
 	fi
@@ -520,9 +550,9 @@ last_heap_end() {
 discover_all() {
 	deps_fresh=0
 	# shellcheck disable=SC2013 # component names are single words
-	for _dc_c in $(awk -F'\t' '$2 == "selector" { print $1 }' "$state/components"); do
+	for _da_c in $(awk -F'\t' '$2 == "selector" { print $1 }' "$state/components"); do
 		[ -z "$interrupted" ] || return 0
-		discover "$_dc_c" || :
+		discover "$_da_c" || :
 	done
 	[ "$cl_state" != up ] || poll_leases
 }

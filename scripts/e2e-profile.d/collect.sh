@@ -182,17 +182,26 @@ next_seq() {
 # write_targets UNIT BASE final|schedule: pprof-fetch's target lines; the
 # final round has no CPU profile (the test is over).
 write_targets() {
-	_wt_p=$2/debug/pprof
 	if [ "$mode" != cpu ]; then
-		printf '%s\t%s\t%s\n' "$1" "$_wt_p/heap?gc=1" "$1/heap%d.pprof"
+		printf '%s\t%s\t%s\n' "$1" "$(profile_url heap "$2")" "$1/heap%d.pprof"
 	fi
 	if [ "$mode" != heap ] && [ "$3" = schedule ]; then
-		printf '%s\t%s\t%s\n' "$1" "$_wt_p/profile?seconds=$cpu_window" \
+		printf '%s\t%s\t%s\n' "$1" "$(profile_url cpu "$2" "$cpu_window")" \
 		    "$1/cpu%d.pprof"
 	fi
 	if [ "$goroutines" = 1 ]; then
-		printf '%s\t%s\t%s\n' "$1" "$_wt_p/goroutine" "$1/goroutine%d.pprof"
+		printf '%s\t%s\t%s\n' "$1" "$(profile_url goroutine "$2")" "$1/goroutine%d.pprof"
 	fi
+}
+
+# profile_url KIND BASE [SECONDS]: the endpoint of a KIND profile (heap,
+# cpu of SECONDS, goroutine) of the process served at BASE.
+profile_url() {
+	case $1 in
+	heap) printf '%s\n' "$2/debug/pprof/heap?gc=1" ;;
+	cpu) printf '%s\n' "$2/debug/pprof/profile?seconds=$3" ;;
+	goroutine) printf '%s\n' "$2/debug/pprof/goroutine" ;;
+	esac
 }
 
 # start_fetch UNIT BASE [final]: a pprof-fetch session, numbered on; its log
@@ -222,11 +231,16 @@ start_fetch() {
 	fi
 }
 
+# log_lines FILE: a pprof-fetch log without its header line.
+log_lines() {
+	awk 'NR > 1 || !/^#[^#]/' "$1"
+}
+
 # merge_log FILE: a session's log joins collection.log, without its
 # header, in whole lines.
 merge_log() {
 	[ -r "$1" ] || return 0
-	awk 'NR > 1 || !/^#[^#]/' "$1" >"$1.lines"
+	log_lines "$1" >"$1.lines"
 	if [ -s "$1.lines" ] && ! append "$run_dir/collection.log" "$1.lines"; then
 		lost "$(wc -l <"$1.lines" | tr -d ' ')" "lines of collection.log"
 	fi
@@ -247,27 +261,10 @@ stop_fetch() {
 # with a warning (tried again an interval later).
 start_unit() {
 	uset "$1" tried "$(now)"
-	case $(uget "$1" kind) in
-	url)
-		unit_base=$(uget "$1" url)
-		;;
-	pod)
-		transport_error=''
-		if [ "$transport" = port-forward ]; then
-			if ! start_port_forward "$1"; then
-				unit_down "$1" "$transport_error"
-				return 1
-			fi
-		else
-			if ! ensure_proxy; then
-				unit_down "$1" "$transport_error"
-				return 1
-			fi
-			uset "$1" tpid "$proxy_pid"
-			unit_base=http://127.0.0.1:$proxy_port/api/v1/namespaces/$namespace/pods/$(uget "$1" pod):$pprof_port/proxy
-		fi
-		;;
-	esac
+	if ! open_transport "$1"; then
+		unit_down "$1" "$transport_error"
+		return 1
+	fi
 	start_fetch "$1" "$unit_base"
 	uset "$1" state up
 }
@@ -768,29 +765,20 @@ collect_now() {
 		_cn_suf=''
 		[ "$_cn_n" -eq 1 ] || _cn_suf=-$_cn_i
 		_cn_i=$((_cn_i + 1))
-		transport_error=''
-		case $(uget "$_cn_u" kind) in
-		url) unit_base=$(uget "$_cn_u" url) ;;
-		*)
-			if [ "$transport" = port-forward ]; then
-				start_port_forward "$_cn_u" || { warn "$_cn_u: $transport_error"; _cn_rc=1; continue; }
-			else
-				ensure_proxy || die "$transport_error"
-				unit_base=http://127.0.0.1:$proxy_port/api/v1/namespaces/$namespace/pods/$(uget "$_cn_u" pod):$pprof_port/proxy
-			fi
-			;;
-		esac
+		if ! open_transport "$_cn_u"; then
+			# No proxy is no profile of any unit; a port-forward is one's.
+			[ "$transport" = port-forward ] || die "$transport_error"
+			warn "$_cn_u: $transport_error"
+			_cn_rc=1
+			continue
+		fi
 		case $mode in
 		both) _cn_kinds='heap cpu' ;;
 		*) _cn_kinds=$mode ;;
 		esac
 		[ "$goroutines" = 0 ] || _cn_kinds="$_cn_kinds goroutine"
 		for _cn_k in $_cn_kinds; do
-			case $_cn_k in
-			heap) _cn_url="$unit_base/debug/pprof/heap?gc=1" ;;
-			cpu) _cn_url="$unit_base/debug/pprof/profile?seconds=$cpu_duration" ;;
-			goroutine) _cn_url="$unit_base/debug/pprof/goroutine" ;;
-			esac
+			_cn_url=$(profile_url "$_cn_k" "$unit_base" "$cpu_duration")
 			_cn_f=manual/$(claim_name "$_cn_k-$_cn_ts$_cn_suf")
 			_cn_log=$state/u/$_cn_u/$_cn_k.log
 			(cd "$profile_dir" && exec pprof-fetch --no-clobber -o "$_cn_f" \
@@ -813,7 +801,7 @@ collect_now() {
 			warn "$_cn_u: $_cn_k: $(awk -F'\t' '$5 == "error" { e = $9 } END { print e }' "$state/u/$_cn_u/$_cn_k.log")"
 			_cn_rc=1
 		fi
-		awk 'NR > 1 || !/^#[^#]/' "$state/u/$_cn_u/$_cn_k.log" >>"$profile_dir/manual/collection.log"
+		log_lines "$state/u/$_cn_u/$_cn_k.log" >>"$profile_dir/manual/collection.log"
 		rm -f "$profile_dir/manual/.$(basename "$_cn_f").claim"
 	done
 	for _cn_u in $(units); do
