@@ -84,7 +84,7 @@ leak() {
 		    g / 1048576, s / 1e9, m / 1048576, r }' "$1/demo.heap.series.tsv" >&2
 	[ -s "$1/demo.heap.growth.tsv" ] || return 0
 	awk -F'\t' '!/^#/ { printf "demo: first leak suspect: %s, +%.1f MiB, grew in %s%% of the intervals\n",
-	    $8, $5 / 1048576, $7; exit }' "$1/demo.heap.growth.tsv" >&2
+	    $NF, $5 / 1048576, $7; exit }' "$1/demo.heap.growth.tsv" >&2
 }
 
 main "$@"
