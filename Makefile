@@ -4,6 +4,8 @@
 #   make deps       install missing build and test packages (apt-get, root)
 #   make test       deps + build + the whole suite (TAP through prove)
 #   make check      the same suite on an ASan+UBSan build
+#   make test-lint  fail when two test scripts share a number (test and
+#                   check run it first)
 #   make fuzz       libFuzzer runs of the decoder and stream reader
 #                   (FUZZ_SECONDS=60 in total, split between the two)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -111,11 +113,11 @@ render-deps: deps
 	fi
 
 # The suite: shell tests (git's t/ style) and C unit tests, all TAP.
-test: deps render-deps all go-progs
+test: test-lint deps render-deps all go-progs
 	BIN=$(CURDIR)/$(BIN) UNITBIN=$(CURDIR)/$(B)/tests GOBIN=$(CURDIR)/$(GOBIN) \
 		prove -f tests/t[0-9]*.sh
 
-check: deps render-deps go-progs
+check: test-lint deps render-deps go-progs
 	$(MAKE) B=build/san BIN=build/san/bin \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" all
@@ -130,6 +132,13 @@ valgrind: all
 	UNITBIN=$(CURDIR)/$(B)/tests GOBIN=$(CURDIR)/$(GOBIN) \
 		sh tests/valgrind.sh
 
+# Every test script has a number of its own, like git's
+# test-lint-duplicates: two of one number are run in an order nobody chose
+# and are named ambiguously in messages and notes.
+test-lint:
+	@dups=$$(ls tests/t[0-9]*.sh | sed 's|^tests/||; s|-.*||' | sort | uniq -d); \
+	test -z "$$dups" || { echo "test-lint: test numbers used by two scripts or more: $$dups" >&2; exit 1; }
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR)
 	for p in $(PROGS); do \
@@ -139,6 +148,9 @@ install: all
 	install -m 644 lib/categories.tsv $(DESTDIR)$(DATADIR)/categories.tsv
 	install -m 644 lib/phases.tsv $(DESTDIR)$(DATADIR)/phases.tsv
 	install -m 755 scripts/e2e-profile $(DESTDIR)$(BINDIR)/e2e-profile
+	for f in scripts/e2e-profile.d/*.sh; do \
+		install -m 644 $$f $(DESTDIR)$(DATADIR)/ || exit 1; \
+	done
 	install -m 644 scripts/e2e-profile.1 $(DESTDIR)$(MANDIR)/e2e-profile.1
 
 uninstall:
@@ -147,6 +159,9 @@ uninstall:
 	done
 	rm -f $(DESTDIR)$(DATADIR)/categories.tsv $(DESTDIR)$(DATADIR)/phases.tsv
 	rm -f $(DESTDIR)$(BINDIR)/e2e-profile $(DESTDIR)$(MANDIR)/e2e-profile.1
+	for f in scripts/e2e-profile.d/*.sh; do \
+		rm -f $(DESTDIR)$(DATADIR)/$${f##*/}; \
+	done
 
 clean:
 	rm -rf build bin tests/trash
@@ -165,7 +180,7 @@ demo-test:
 
 .PHONY: demo demo-test
 
-.PHONY: all deps render-deps test check valgrind install uninstall clean \
+.PHONY: all deps render-deps test test-lint check valgrind install uninstall clean \
 	go-progs fuzz fuzz-build
 .SECONDARY:
 

@@ -1,5 +1,6 @@
 # tests/lib-wrapper.sh - fixtures of the e2e-profile wrapper's tests
-# (tests/t0080-wrapper-*.sh, t0082 to t0085), sourced after lib.sh.
+# (tests/t00NN-wrapper-*.sh, and the md-report tests that analyse runs),
+# sourced after lib.sh.
 #
 # A run needs a test to run and pods to profile. The test is a make target
 # of a Makefile written here (sleep: runs TEST_SECONDS, default 6, and

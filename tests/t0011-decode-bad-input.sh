@@ -220,7 +220,7 @@ test_expect_success 'a known field with the wrong wire type' '
 test_expect_success 'comments, packed or not, keep their order' '
 	{ profile_spec && printf "6 string first\n6 string second\n6 string third\n13 varint 7\n13 packed 8 9\n"; } |
 	pbwrite >comments.pb &&
-	pprof-decode comments.pb | sed -n "s/^##comment\t//p" >actual &&
+	pprof-decode comments.pb >actual.raw && sed -n "s/^##comment\t//p" actual.raw >actual &&
 	printf "first\nsecond\nthird\n" >expect &&
 	test_cmp expect actual
 '
@@ -273,7 +273,7 @@ test_expect_success 'samples packed or not, with labels or not, decode alike' '
 	}
 	EOT
 	pbwrite <spec >shapes.pb &&
-	pprof-decode shapes.pb | grep -v "^#" | cut -f1,3,4 >actual &&
+	pprof-decode shapes.pb >actual.raw && grep -v "^#" actual.raw | cut -f1,3,4 >actual &&
 	cat >expect <<-\EOT &&
 	11		main.main;main.work;main.inlined_[i]
 	12		main.main;main.work;main.inlined_[i]
@@ -333,7 +333,7 @@ test_expect_success 'location ids of more than 32 bits' '
 	6 string main.main
 	6 string main.work
 	EOT
-	pprof-decode wide.pb | grep -v "^#" | cut -f1,3,4 >actual &&
+	pprof-decode wide.pb >actual.raw && grep -v "^#" actual.raw | cut -f1,3,4 >actual &&
 	cat >expect <<-\EOT &&
 	3		main.main
 	5		main.main;main.work
@@ -393,7 +393,7 @@ test_expect_success 'frames without a function name are named after the mapping 
 	6 string nanoseconds
 	6 string /opt/dir/lib_[i
 	EOT
-	pprof-decode unnamed.pb | grep -v "^#" | cut -f1,3,4 >actual &&
+	pprof-decode unnamed.pb >actual.raw && grep -v "^#" actual.raw | cut -f1,3,4 >actual &&
 	printf "7\t\t<unknown>;[lib_[i\\\\];[lib_[i\\\\];[lib_[i\\\\];[lib_[i\\\\]_[i]\n" >expect &&
 	test_cmp expect actual
 '
@@ -415,8 +415,8 @@ test_expect_success 'a large gzip profile decodes as its raw bytes do' '
 	big_spec | pbwrite >big.pb &&
 	test $(wc -c <big.pb) -gt 262144 &&
 	gzip -c big.pb >big.pb.gz &&
-	pprof-decode big.pb | sed 1d >expect &&
-	pprof-decode big.pb.gz | sed 1d >actual &&
+	pprof-decode big.pb >expect.raw && sed 1d expect.raw >expect &&
+	pprof-decode big.pb.gz >actual.raw && sed 1d actual.raw >actual &&
 	test_cmp expect actual &&
 	test "$(grep -vc "^#" actual)" = 20002 &&
 	grep -v "^#" actual | cut -f1 | sort -n | tail -1 >max &&
@@ -440,8 +440,8 @@ test_expect_success 'a large profile with strings spread out decodes as its raw 
 	  }" &&
 	  printf "13 varint 7\n"; } | pbwrite >spread.pb &&
 	gzip -c spread.pb >spread.pb.gz &&
-	pprof-decode spread.pb | sed 1d >expect &&
-	pprof-decode spread.pb.gz | sed 1d >actual &&
+	pprof-decode spread.pb >expect.raw && sed 1d expect.raw >expect &&
+	pprof-decode spread.pb.gz >actual.raw && sed 1d actual.raw >actual &&
 	test_cmp expect actual &&
 	grep "^##comment" actual >comments &&
 	printf "##comment\t%0100d\n##comment\ta comment\n" 999 >expect &&
@@ -451,8 +451,8 @@ test_expect_success 'a large profile with strings spread out decodes as its raw 
 test_expect_success 'a large profile in several gzip members' '
 	head -c 1000 big.pb | gzip -c >bigmembers.pb.gz &&
 	tail -c +1001 big.pb | gzip -c >>bigmembers.pb.gz &&
-	pprof-decode big.pb | sed 1d >expect &&
-	pprof-decode bigmembers.pb.gz | sed 1d >actual &&
+	pprof-decode big.pb >expect.raw && sed 1d expect.raw >expect &&
+	pprof-decode bigmembers.pb.gz >actual.raw && sed 1d actual.raw >actual &&
 	test_cmp expect actual
 '
 

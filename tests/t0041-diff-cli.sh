@@ -81,18 +81,18 @@ test_expect_success '--normalize scales B to the total of A, per merged sample' 
 test_expect_success 'pprof-top tables give the same numbers as streams' '
 	pprof-top --nodefraction 0 a >a.top &&
 	pprof-top --nodefraction 0 b >b.top &&
-	pprof-diff a b | grep -v "^##[ab]	" >expect &&
-	pprof-diff a.top b.top | grep -v "^##[ab]	" >actual &&
+	pprof-diff a b >expect.raw && grep -v "^##[ab]	" expect.raw >expect &&
+	pprof-diff a.top b.top >actual.raw && grep -v "^##[ab]	" actual.raw >actual &&
 	test_cmp expect actual &&
-	pprof-diff a.top b | grep -v "^##[ab]	" >actual &&
+	pprof-diff a.top b >actual.raw && grep -v "^##[ab]	" actual.raw >actual &&
 	test_cmp expect actual
 '
 
 test_expect_success 'one side can be standard input' '
-	pprof-diff - b <a | sed 1,4d >actual &&
-	pprof-diff a b | sed 1,4d >expect &&
+	pprof-diff - b <a >actual.raw && sed 1,4d actual.raw >actual &&
+	pprof-diff a b >expect.raw && sed 1,4d expect.raw >expect &&
 	test_cmp expect actual &&
-	pprof-diff a - <b | sed -n 3p >actual &&
+	pprof-diff a - <b >actual.raw && sed -n 3p actual.raw >actual &&
 	printf "##a\ta\n" >expect &&
 	test_cmp expect actual
 '
@@ -108,7 +108,7 @@ test_expect_success 'a stream of several profiles is their merge' '
 test_expect_success 'the type is -t, else B'"'"'s default' '
 	printf "##profile\th\n##time\t1\t-\n##default_type\tinuse\n#alloc/bytes\tinuse/bytes\tsite\tlabels\tstack\n5\t1\tx\t\tmain.f\n" >h1 &&
 	printf "##profile\th\n##time\t1\t-\n##default_type\tinuse\n#alloc/bytes\tinuse/bytes\tsite\tlabels\tstack\n9\t4\tx\t\tmain.f\n" >h2 &&
-	pprof-diff h1 h2 | grep -v "^##[ab]	" >actual &&
+	pprof-diff h1 h2 >actual.raw && grep -v "^##[ab]	" actual.raw >actual &&
 	cat >expect <<-\EOT &&
 	##type	inuse
 	##unit	bytes
@@ -121,7 +121,7 @@ test_expect_success 'the type is -t, else B'"'"'s default' '
 	1	4	3	300.00	1	4	3	300.00	main.f
 	EOT
 	test_cmp expect actual &&
-	pprof-diff -t alloc h1 h2 | grep -v "^#" >actual &&
+	pprof-diff -t alloc h1 h2 >actual.raw && grep -v "^#" actual.raw >actual &&
 	printf "5\t9\t4\t80.00\t5\t9\t4\t80.00\tmain.f\n" >expect &&
 	test_cmp expect actual
 '

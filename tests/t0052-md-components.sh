@@ -74,10 +74,15 @@ test_expect_success 'a single unit on both sides is compared unit to unit' '
 	grep "^| peak heap in use | 20MB | 20MB | ±0 | +0.0% | within noise |\$" cd
 '
 
-test_expect_success 'diffs are made between units of the same name: said where the match is by role' '
-	grep -A2 "^### operator-controller-1: heap in use at the peak" "$report" >got &&
-	printf "%s\n\n%s\n" "### operator-controller-1: heap in use at the peak, by function" \
-	    "No diff: A${SQ}s unit is matched with B${SQ}s \`operator-controller\` by role, and the diffs are made between units of the same name." >expect &&
+test_expect_success 'the pair matched by role across names has its diff tables' '
+	sed -n "/^### operator-controller-1: heap in use at the peak/,/^\$/p;/^### operator-controller-1: heap in use at the peak/,/^#/{/^|/p}" "$report" >got &&
+	cat >expect <<-\EOT &&
+	### operator-controller-1: heap in use at the peak, by function
+
+	| function | A | B | change | % |
+	| --- | ---: | ---: | ---: | ---: |
+	| main.cache | 32MB | 27MB | -5MB | -15.62% |
+	EOT
 	test_cmp expect got
 '
 
@@ -85,7 +90,10 @@ test_expect_success 'without units.tsv, replicas of a name share a component; th
 	dash "$E2E" compare old std >/dev/null 2>&1 &&
 	grep "^- A.s first replica: \`operator-controller-0\`\$" "$E2E_PROFILE_DIR/comparisons/old-vs-std.md" &&
 	grep "^| peak heap in use | 12MB | 27MB | +15MB | regression | 40MB | 27MB | -13MB | improvement |\$" \
-	    "$E2E_PROFILE_DIR/comparisons/old-vs-std.md"
+	    "$E2E_PROFILE_DIR/comparisons/old-vs-std.md" &&
+	ls "$E2E_PROFILE_DIR/comparisons/old-vs-std" >got &&
+	printf "%s\n" operator-controller-0-vs-operator-controller.heap.peak.diff.tsv >expect &&
+	test_cmp expect got
 '
 
 test_expect_success 'nothing in common: said, never "within noise"' '

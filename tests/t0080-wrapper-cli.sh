@@ -259,17 +259,27 @@ else
 fi
 
 test_expect_success 'the wrapper is POSIX sh: dash parses it, shellcheck -s sh is clean' '
-	dash -n "$E2E" &&
+	parts=$TEST_ROOT/scripts/e2e-profile.d &&
+	for f in "$E2E" "$parts"/*.sh; do
+		dash -n "$f" || return 1
+	done &&
 	if command -v shellcheck >/dev/null 2>&1; then
-		shellcheck -s sh "$E2E" "$TESTS/lib-wrapper.sh" "$TEST_ROOT/tests/demo/run.sh" \
-		    "$TEST_ROOT/tests/demo/drive.sh"
+		shellcheck -x -s sh "$E2E" "$TESTS/lib-wrapper.sh" "$TEST_ROOT/tests/demo/run.sh" \
+		    "$TEST_ROOT/tests/demo/drive.sh" &&
+		# The parts as the one program they are (shellcheck -x reads
+		# them for the script but reports on the script alone).
+		cat "$E2E" "$parts"/*.sh >whole &&
+		shellcheck -s sh -e SC1091 whole
 	else
 		echo "# shellcheck not installed: skipped" >&2
 	fi &&
 	head -n 1 "$E2E" >actual &&
 	echo "#!/bin/sh" >expect &&
 	test_cmp expect actual &&
-	! grep -n -E "^[[:space:]]*(echo|local|function|source) " "$E2E"
+	! grep -n -E "^[[:space:]]*(echo|local|function|source) " "$E2E" "$parts"/*.sh &&
+	wc -l "$E2E" "$parts"/*.sh >lines &&
+	awk "\$2 != \"total\" && \$1 > 1000" lines >long &&
+	test_must_be_empty long
 '
 
 test_expect_success 'the man page is mdoc without warnings' '

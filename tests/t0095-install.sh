@@ -10,7 +10,10 @@ test_expect_success 'make install puts every program and page under DESTDIR' '
 		test -x root/usr/local/bin/$p &&
 		test -f root/usr/local/share/man/man1/$p.1 || return 1
 	done &&
-	test -f root/usr/local/share/e2e-profile/categories.tsv
+	test -f root/usr/local/share/e2e-profile/categories.tsv &&
+	(cd "$TEST_ROOT/scripts/e2e-profile.d" && ls) >expect &&
+	(cd root/usr/local/share/e2e-profile && ls *.sh) >actual &&
+	test_cmp expect actual
 '
 
 test_expect_success 'every man page renders without warnings' '
@@ -30,7 +33,9 @@ test_expect_success 'installed programs answer --version and --help' '
 		grep -q "^usage: $p" h || return 1
 	done &&
 	root/usr/local/bin/e2e-profile help >h &&
-	grep -q "e2e-profile" h
+	grep -q "e2e-profile" h &&
+	test_expect_code 2 root/usr/local/bin/e2e-profile compare 2>err &&
+	grep "compare: needs two run names" err
 '
 
 test_expect_success 'make uninstall removes them again' '

@@ -27,7 +27,7 @@ main() {
 	if [ $# -eq 0 ]; then
 		set -- "$root"/tests/t0001-*.sh "$root"/tests/t001*.sh \
 		    "$root"/tests/t0021-*.sh "$root"/tests/t0030-fetch-usage.sh \
-		    "$root"/tests/t0030-fetch-faults.sh "$root"/tests/t0032-fetch-files.sh \
+		    "$root"/tests/t0034-fetch-faults.sh "$root"/tests/t0032-fetch-files.sh \
 		    "$root"/tests/t0040-series-cli.sh "$root"/tests/t0041-diff-cli.sh \
 		    "$root"/tests/t0043-md-bad-input.sh "$root"/tests/t0047-*.sh \
 		    "$root"/tests/t0048-*.sh "$root"/tests/t0050-*.sh \

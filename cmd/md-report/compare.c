@@ -653,24 +653,22 @@ diff_table(struct sbuf *b, const char *diffdir, const struct pair *p,
     const char *kind, const char *pb, const char *title, enum fmt f)
 {
 	const char *name = p->a->name;
-	size_t n = strlen(diffdir) + strlen(name) + strlen(kind) + 3, i, shown;
+	size_t n = strlen(diffdir) + strlen(name) + strlen(p->b->name) +
+	    strlen(kind) + 7, i, shown;
 	char *path = xrealloc(NULL, n), err[512];
 	struct tsv t;
 	int ac, bc, dc, pc, nc;
 
-	snprintf(path, n, "%s/%s%s", diffdir, name, kind);
+	/* A pair matched by role across names: DIFFS/A-vs-B.KIND. */
+	if (strcmp(name, p->b->name) == 0)
+		snprintf(path, n, "%s/%s%s", diffdir, name, kind);
+	else
+		snprintf(path, n, "%s/%s-vs-%s%s", diffdir, name, p->b->name,
+		    kind);
 	sbuf_puts(b, "\n### ");
 	md_text(b, name);
 	sbuf_printf(b, ": %s\n\n", title);
 	compare_pprof_link(b, diffdir, name, pb);
-	if (strcmp(p->a->name, p->b->name) != 0) {
-		sbuf_puts(b, "No diff: A's unit is matched with B's ");
-		md_code(b, p->b->name);
-		sbuf_puts(b, " by role, and the diffs are made between units "
-		    "of the same name.\n");
-		free(path);
-		return;
-	}
 	if (run_load_tsv(&t, path, err, sizeof err) != 0) {
 		if (t.missing)
 			sbuf_puts(b, "No diff: one of the runs has no such "

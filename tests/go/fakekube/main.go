@@ -1944,43 +1944,15 @@ func (s *server) proxy(w http.ResponseWriter, r *http.Request, namespace, id str
 // ---------------------------------------------------------------------
 // Request log
 
-type loggingWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (lw *loggingWriter) WriteHeader(code int) {
-	if lw.status == 0 {
-		lw.status = code
-	}
-	lw.ResponseWriter.WriteHeader(code)
-}
-
-func (lw *loggingWriter) Write(b []byte) (int, error) {
-	if lw.status == 0 {
-		lw.status = http.StatusOK
-	}
-	return lw.ResponseWriter.Write(b)
-}
-
-func (lw *loggingWriter) Flush() {
-	if f, ok := lw.ResponseWriter.(http.Flusher); ok {
-		if lw.status == 0 {
-			lw.status = http.StatusOK
-		}
-		f.Flush()
-	}
-}
-
 // logRequests logs one line per request, when it ends.
 func logRequests(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		lw := &loggingWriter{ResponseWriter: w}
+		lw := &local.LoggingWriter{ResponseWriter: w}
 		defer func() {
 			code := "-"
-			if lw.status != 0 {
-				code = strconv.Itoa(lw.status)
+			if lw.Status != 0 {
+				code = strconv.Itoa(lw.Status)
 			}
 			note := ""
 			p := recover()

@@ -400,53 +400,17 @@ func hijack(w http.ResponseWriter, contentLength int) (net.Conn, *bufio.ReadWrit
 	if err != nil {
 		return nil, nil, err
 	}
-	if lw, ok := w.(*loggingWriter); ok {
-		lw.status = http.StatusOK
+	if lw, ok := w.(*local.LoggingWriter); ok {
+		lw.Status = http.StatusOK
 	}
 	fmt.Fprintf(rw, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", contentLength)
 	return conn, rw, nil
 }
 
-// loggingWriter records what a handler answered, for the request log.
-type loggingWriter struct {
-	http.ResponseWriter
-	status int    // 0 until a status is sent
-	note   string // what happened to the connection, if anything
-}
-
-func (lw *loggingWriter) WriteHeader(code int) {
-	if lw.status == 0 {
-		lw.status = code
-	}
-	lw.ResponseWriter.WriteHeader(code)
-}
-
-func (lw *loggingWriter) Write(b []byte) (int, error) {
-	if lw.status == 0 {
-		lw.status = http.StatusOK
-	}
-	return lw.ResponseWriter.Write(b)
-}
-
-func (lw *loggingWriter) Flush() {
-	if lw.status == 0 {
-		lw.status = http.StatusOK
-	}
-	lw.ResponseWriter.(http.Flusher).Flush()
-}
-
-func (lw *loggingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	hj, ok := lw.ResponseWriter.(http.Hijacker)
-	if !ok {
-		return nil, nil, errors.New("connection cannot be hijacked")
-	}
-	return hj.Hijack()
-}
-
 // note adds to the request's log line what happened to its connection.
 func note(w http.ResponseWriter, format string, args ...any) {
-	if lw, ok := w.(*loggingWriter); ok {
-		lw.note = fmt.Sprintf(format, args...)
+	if lw, ok := w.(*local.LoggingWriter); ok {
+		lw.Note = fmt.Sprintf(format, args...)
 	}
 }
 
@@ -454,15 +418,15 @@ func note(w http.ResponseWriter, format string, args ...any) {
 func logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		lw := &loggingWriter{ResponseWriter: w}
+		lw := &local.LoggingWriter{ResponseWriter: w}
 		next.ServeHTTP(lw, r)
 		status := "-"
-		if lw.status != 0 {
-			status = strconv.Itoa(lw.status)
+		if lw.Status != 0 {
+			status = strconv.Itoa(lw.Status)
 		}
 		line := fmt.Sprintf("%s %s %s %dms", r.Method, r.URL.RequestURI(), status, time.Since(start).Milliseconds())
-		if lw.note != "" {
-			line += " (" + lw.note + ")"
+		if lw.Note != "" {
+			line += " (" + lw.Note + ")"
 		}
 		log.Print(line)
 	})

@@ -245,8 +245,10 @@ test_expect_success 'collect: a heap and a CPU profile now, into manual/' '
 	ts=$(cat "$TRASH/ts") &&
 	printf "collection.log\ncpu-%s.pprof\nheap-%s.pprof\n" "$ts" "$ts" >"$TRASH/expect" &&
 	test_cmp "$TRASH/expect" "$TRASH/actual" &&
-	pprof-decode "heap-$ts.pprof" | grep -q "^##default_type	inuse_space$" &&
-	pprof-decode "cpu-$ts.pprof" | grep -q "^##period	10000000	cpu	nanoseconds$" &&
+	pprof-decode "heap-$ts.pprof" >"$TRASH/heap.tsv" &&
+	grep -q "^##default_type	inuse_space$" "$TRASH/heap.tsv" &&
+	pprof-decode "cpu-$ts.pprof" >"$TRASH/cpu.tsv" &&
+	grep -q "^##period	10000000	cpu	nanoseconds$" "$TRASH/cpu.tsv" &&
 	grep "^e2e-profile: $E2E_PROFILE_DIR/manual/heap-$ts.pprof: heap profile of demo$" "$TRASH/err" &&
 	test "$(grep -c "^#time" collection.log)" = 1 &&
 	test "$(grep -c "	ok	" collection.log)" = 2

@@ -108,7 +108,8 @@ test_expect_success 'collect: one heap profile per replica now' '
 	test_cmp expect actual &&
 	grep "heap profile of operator-controller-0 (pod $OC1)$" err &&
 	grep "heap profile of operator-controller-1 (pod $OC2)$" err &&
-	pprof-decode "$E2E_PROFILE_DIR"/manual/heap-*-0.pprof | grep -q "main\.leakyRetain" &&
+	pprof-decode "$E2E_PROFILE_DIR"/manual/heap-*-0.pprof >heap0.tsv &&
+	grep -q "main\.leakyRetain" heap0.tsv &&
 	leftovers none >left &&
 	test_must_be_empty left
 '
