@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # lib-report.sh - fixtures for md-report's tests: profiles written with
 # pbwrite from a few numbers, and the analysis step run on them.
 #

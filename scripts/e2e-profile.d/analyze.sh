@@ -1,4 +1,4 @@
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2034,SC2154 # the globals: see e2e-profile
 # e2e-profile part: analysis: the analyze, compare and pprof verbs.
 # Sourced by e2e-profile; defines functions only. See e2e-profile for
 # the globals that are the program's state.
@@ -264,8 +264,13 @@ analyze_tsvs() {
 	return "$_an_rc"
 }
 
-# report_analysis RUN: md-report's analysis.md.
+# report_analysis RUN: the run's pprof files (when pprof-encode is
+# built), then md-report's analysis.md, which links them.
 report_analysis() {
+	if command -v pprof-encode >/dev/null 2>&1; then
+		pprof_files "$1" ||
+		    warn "$1/pprof: not every pprof file could be written"
+	fi
 	atomic "$1/analysis.md" md-report analysis "$1"
 }
 
@@ -407,7 +412,7 @@ cmd_compare() {
 	done
 	_cc_pair=$1-vs-$2
 	_cc_dd=comparisons/$_cc_pair
-	cd "$profile_dir"
+	cd "$profile_dir" || die "$profile_dir: cannot enter the directory"
 	mkdir -p "$_cc_dd"
 	rm -f "$_cc_dd"/*.diff.tsv
 	_cc_n=0 _cc_rc=0
@@ -551,6 +556,12 @@ cmd_pprof() {
 	analysed "$name"
 	_cpf_rc=0
 	pprof_files "$profile_dir/$name" || _cpf_rc=1
+	# analysis.md links the files it finds.
+	if command -v md-report >/dev/null 2>&1 &&
+	    [ -f "$profile_dir/$name/analysis.md" ]; then
+		atomic "$profile_dir/$name/analysis.md" md-report analysis \
+		    "$profile_dir/$name" || warn "$name/analysis.md: md-report failed"
+	fi
 	good "pprof files: $profile_dir/$name/pprof"
 	return "$_cpf_rc"
 }

@@ -1,4 +1,4 @@
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2034,SC2154 # the globals: see e2e-profile
 # e2e-profile part: the cluster, its pods and their transports: kubectl, discovery of the
 # target's cluster, units that follow the deployments, leader election.
 # Sourced by e2e-profile; defines functions only. See e2e-profile for

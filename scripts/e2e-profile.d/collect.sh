@@ -1,4 +1,4 @@
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2034,SC2154 # the globals: see e2e-profile
 # e2e-profile part: collection: the run directory, the test, the pprof-fetch schedules,
 # progress, the run verb and the collect verb.
 # Sourced by e2e-profile; defines functions only. See e2e-profile for

@@ -1,4 +1,4 @@
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2034,SC2154 # the globals: see e2e-profile
 # e2e-profile part: run sets and the check verb.
 # Sourced by e2e-profile; defines functions only. See e2e-profile for
 # the globals that are the program's state.
@@ -123,7 +123,7 @@ compare_sets() {
 	analysed $_cs_a $_cs_b
 	_cs_pair=$(set_label "$1")-vs-$(set_label "$2")
 	_cs_dd=comparisons/$_cs_pair
-	cd "$profile_dir"
+	cd "$profile_dir" || die "$profile_dir: cannot enter the directory"
 	mkdir -p "$_cs_dd"
 	# shellcheck disable=SC2086
 	set-stats --figures $_cs_a >"$_cs_dd/a.figures.tsv" ||

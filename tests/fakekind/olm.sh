@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # olm.sh CLUSTER STEP [ARG]: operator-controller and catalogd as they come
 # and go on a fake kind cluster (tests/fakekind/kind), for e2e-profile's
 # tests. The cluster's state file is made from FAKEKIND_HOME/CLUSTER/pods
