@@ -2,7 +2,8 @@
 test_description='make install and uninstall: programs, wrapper, man pages, categories'
 . "$(dirname "$0")/lib.sh"
 
-progs='pprof-decode pprof-top pprof-fetch pprof-series pprof-diff md-report e2e-profile'
+progs='pprof-decode pprof-top pprof-fetch pprof-series pprof-diff pprof-encode
+    pprof-memstats set-stats test-events phase-split md-report e2e-profile'
 
 test_expect_success 'make install puts every program and page under DESTDIR' '
 	make -s -C "$TEST_ROOT" install DESTDIR="$TRASH/root" PREFIX=/usr/local >out 2>&1 &&
@@ -11,6 +12,7 @@ test_expect_success 'make install puts every program and page under DESTDIR' '
 		test -f root/usr/local/share/man/man1/$p.1 || return 1
 	done &&
 	test -f root/usr/local/share/e2e-profile/categories.tsv &&
+	test -f root/usr/local/share/e2e-profile/phases.tsv &&
 	(cd "$TEST_ROOT/scripts/e2e-profile.d" && ls) >expect &&
 	(cd root/usr/local/share/e2e-profile && ls *.sh) >actual &&
 	test_cmp expect actual
