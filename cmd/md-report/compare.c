@@ -28,7 +28,6 @@
 #include "report.h"
 #include "run.h"
 
-enum fmt { BYTES, BYTES_MIN, NANOS, CORES, COUNT };
 
 /* What a change of the figure means: a level or rate is judged (lower
  * is better), a total follows the run's length, a count is context. */
@@ -37,7 +36,7 @@ enum judge { CONTEXT, JUDGED, TOTAL };
 /* One figure of the overview: how to read it from a unit. */
 struct figure {
 	const char *label;
-	enum fmt fmt;
+	enum md_unit fmt;
 	double floor;		/* smaller changes are noise */
 	enum judge judge;
 	int (*get)(const struct run *r, const struct unit *u, double *v);
@@ -152,48 +151,25 @@ profiles(const struct run *r, const struct unit *u, double *v)
 }
 
 static const struct figure figures[] = {
-	{ "peak heap in use", BYTES, 1048576, JUDGED, peak_heap },
-	{ "mean heap in use", BYTES, 1048576, JUDGED, mean_heap },
-	{ "heap slope (within processes)", BYTES_MIN, 1048576, JUDGED, slope },
-	{ "allocation rate", BYTES_MIN, 1048576, JUDGED, alloc_rate },
-	{ "allocated during test", BYTES, 0, TOTAL, alloc_during },
-	{ "mean cores (sampled windows)", CORES, 0.05, JUDGED, cores_mean },
-	{ "CPU in the sampled windows", NANOS, 0, TOTAL, cpu_sampled },
-	{ "CPU over the run (estimated)", NANOS, 0, TOTAL, cpu_estimate },
-	{ "goroutines at the end", COUNT, 5, JUDGED, goroutines },
-	{ "restarts", COUNT, 0, CONTEXT, restart_count },
-	{ "profiles", COUNT, 0, CONTEXT, profiles },
+	{ "peak heap in use", MD_BYTES, 1048576, JUDGED, peak_heap },
+	{ "mean heap in use", MD_BYTES, 1048576, JUDGED, mean_heap },
+	{ "heap slope (within processes)", MD_BYTES_MIN, 1048576, JUDGED, slope },
+	{ "allocation rate", MD_BYTES_MIN, 1048576, JUDGED, alloc_rate },
+	{ "allocated during test", MD_BYTES, 0, TOTAL, alloc_during },
+	{ "mean cores (sampled windows)", MD_CORES, 0.05, JUDGED, cores_mean },
+	{ "CPU in the sampled windows", MD_NANOS, 0, TOTAL, cpu_sampled },
+	{ "CPU over the run (estimated)", MD_NANOS, 0, TOTAL, cpu_estimate },
+	{ "goroutines at the end", MD_COUNT, 5, JUDGED, goroutines },
+	{ "restarts", MD_COUNT, 0, CONTEXT, restart_count },
+	{ "profiles", MD_COUNT, 0, CONTEXT, profiles },
 };
 #define NFIGURES (sizeof figures / sizeof figures[0])
 
 static void
-put_value(struct sbuf *b, enum fmt f, double v)
-{
-	switch (f) {
-	case BYTES:
-		md_bytes(b, v);
-		break;
-	case BYTES_MIN:
-		md_bytes(b, v);
-		sbuf_puts(b, "/min");
-		break;
-	case NANOS:
-		md_nanos(b, v);
-		break;
-	case CORES:
-		sbuf_printf(b, "%.2f", v);
-		break;
-	case COUNT:
-		sbuf_printf(b, "%.0f", v);
-		break;
-	}
-}
-
-static void
-put_change(struct sbuf *b, enum fmt f, double d)
+put_change(struct sbuf *b, enum md_unit f, double d)
 {
 	sbuf_puts(b, d > 0 ? "+" : d < 0 ? "-" : "±");
-	put_value(b, f, fabs(d));
+	md_figure(b, f, fabs(d));
 }
 
 /* "regression", "improvement", "within noise", or NULL: not judged. */
@@ -323,9 +299,9 @@ finding(struct outcome *o, const char *what, const struct figure *f,
 	o->nfind++;
 	sbuf_printf(b, "- **%s**: %s %s from ", what, f->label,
 	    v > a ? "rose" : "fell");
-	put_value(b, f->fmt, a);
+	md_figure(b, f->fmt, a);
 	sbuf_puts(b, " to ");
-	put_value(b, f->fmt, v);
+	md_figure(b, f->fmt, v);
 	sbuf_puts(b, " (");
 	md_percent_change(b, a, v);
 	sbuf_printf(b, "): %s.\n", vd);
@@ -339,12 +315,12 @@ figure_cells(struct sbuf *b, struct outcome *o, const char *what,
 	const char *vd;
 
 	if (ha)
-		put_value(b, f->fmt, a);
+		md_figure(b, f->fmt, a);
 	else
 		sbuf_puts(b, "-");
 	sbuf_puts(b, " | ");
 	if (hb)
-		put_value(b, f->fmt, v);
+		md_figure(b, f->fmt, v);
 	else
 		sbuf_puts(b, "-");
 	sbuf_puts(b, " | ");
@@ -650,7 +626,7 @@ compare_pprof_link(struct sbuf *b, const char *diffdir, const char *unit,
 
 static void
 diff_table(struct sbuf *b, const char *diffdir, const struct pair *p,
-    const char *kind, const char *pb, const char *title, enum fmt f)
+    const char *kind, const char *pb, const char *title, enum md_unit f)
 {
 	const char *name = p->a->name;
 	size_t n = strlen(diffdir) + strlen(name) + strlen(p->b->name) +
@@ -701,9 +677,9 @@ diff_table(struct sbuf *b, const char *diffdir, const struct pair *p,
 		sbuf_puts(b, "| ");
 		md_name(b, run_raw(tsv_cell(&t, i, nc)), 70);
 		sbuf_puts(b, " | ");
-		put_value(b, f, va);
+		md_figure(b, f, va);
 		sbuf_puts(b, " | ");
-		put_value(b, f, vb);
+		md_figure(b, f, vb);
 		sbuf_puts(b, " | ");
 		put_change(b, f, d);
 		sbuf_puts(b, " | ");
@@ -835,11 +811,11 @@ report_compare(struct sbuf *b, const struct run *a, const struct run *bb,
 	sbuf_puts(b, "\n## Top allocators at the peak\n");
 	for (i = 0; i < np; i++)
 		diff_table(b, diffdir, &pairs[i], ".heap.peak.diff.tsv",
-		    "heap-peak", "heap in use at the peak, by function", BYTES);
+		    "heap-peak", "heap in use at the peak, by function", MD_BYTES);
 	sbuf_puts(b, "\n## CPU\n");
 	for (i = 0; i < np; i++)
 		diff_table(b, diffdir, &pairs[i], ".cpu.top.diff.tsv", "cpu",
-		    "CPU by function, all windows", NANOS);
+		    "CPU by function, all windows", MD_NANOS);
 	sbuf_puts(b, "\n## Categories\n");
 	for (i = 0; i < np; i++)
 		categories(b, &pairs[i]);

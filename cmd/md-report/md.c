@@ -305,6 +305,32 @@ md_duration(struct sbuf *b, double s)
 		sbuf_printf(b, "%ldh%02ldm", t / 3600, t % 3600 / 60);
 }
 
+void
+md_figure(struct sbuf *b, enum md_unit u, double v)
+{
+	switch (u) {
+	case MD_BYTES:
+		md_bytes(b, v);
+		break;
+	case MD_BYTES_MIN:
+		md_bytes(b, v);
+		sbuf_puts(b, "/min");
+		break;
+	case MD_NANOS:
+		md_nanos(b, v);
+		break;
+	case MD_CORES:
+		sbuf_printf(b, "%.2f", v);
+		break;
+	case MD_COUNT:
+		sbuf_printf(b, "%.0f", v);
+		break;
+	case MD_PLAIN:
+		sbuf_printf(b, "%.6g", v);
+		break;
+	}
+}
+
 /* Prints v with up to d decimals, no trailing zeros: Mermaid data. */
 static void
 num(struct sbuf *b, double v, int d)

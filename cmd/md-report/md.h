@@ -65,6 +65,12 @@ void md_bytes(struct sbuf *b, double v);
 void md_nanos(struct sbuf *b, double v);
 void md_duration(struct sbuf *b, double seconds);
 
+/* The unit a figure is shown in, and md_figure, which shows it: bytes,
+ * bytes a minute ("1.20MB/min"), nanoseconds, cores ("0.25"), a count
+ * ("12") or a plain number (%.6g). */
+enum md_unit { MD_BYTES, MD_BYTES_MIN, MD_NANOS, MD_CORES, MD_COUNT, MD_PLAIN };
+void md_figure(struct sbuf *b, enum md_unit u, double v);
+
 /* "+12.5%", "-3.0%", "n/a" when base is 0. */
 void md_percent_change(struct sbuf *b, double from, double to);
 

@@ -16,20 +16,19 @@
 #include "report.h"
 #include "run.h"
 
-enum kind { BYTES, BYTES_MIN, NANOS, CORES, COUNT, PLAIN };
 
 static const struct {
 	const char *name, *label;
-	enum kind kind;
+	enum md_unit kind;
 } figures[] = {
-	{ "peak_heap", "peak heap in use", BYTES },
-	{ "mean_heap", "mean heap in use", BYTES },
-	{ "heap_slope", "heap slope", BYTES_MIN },
-	{ "alloc_during", "allocated during test", BYTES },
-	{ "alloc_per_min", "allocation rate", BYTES_MIN },
-	{ "cpu_ns", "CPU used", NANOS },
-	{ "cores_mean", "mean cores", CORES },
-	{ "goroutines", "goroutines at the end", COUNT },
+	{ "peak_heap", "peak heap in use", MD_BYTES },
+	{ "mean_heap", "mean heap in use", MD_BYTES },
+	{ "heap_slope", "heap slope", MD_BYTES_MIN },
+	{ "alloc_during", "allocated during test", MD_BYTES },
+	{ "alloc_per_min", "allocation rate", MD_BYTES_MIN },
+	{ "cpu_ns", "CPU used", MD_NANOS },
+	{ "cores_mean", "mean cores", MD_CORES },
+	{ "goroutines", "goroutines at the end", MD_COUNT },
 };
 #define NFIGURES (sizeof figures / sizeof figures[0])
 
@@ -58,7 +57,7 @@ scope_of(const char *fig)
 	return -1;
 }
 
-static enum kind
+static enum md_unit
 kind_of(const char *fig, const char **label)
 {
 	int sc = scope_of(fig);
@@ -72,7 +71,7 @@ kind_of(const char *fig, const char **label)
 			return figures[i].kind;
 		}
 	*label = NULL;
-	return PLAIN;
+	return MD_PLAIN;
 }
 
 static void
@@ -95,34 +94,14 @@ static void
 put_fig(struct sbuf *b, const char *fig, const char *cell)
 {
 	const char *label;
-	enum kind k = kind_of(fig, &label);
+	enum md_unit k = kind_of(fig, &label);
 	double v;
 
 	if (num_double(cell, &v) != 0) {
 		sbuf_puts(b, "-");
 		return;
 	}
-	switch (k) {
-	case BYTES:
-		md_bytes(b, v);
-		break;
-	case BYTES_MIN:
-		md_bytes(b, v);
-		sbuf_puts(b, "/min");
-		break;
-	case NANOS:
-		md_nanos(b, v);
-		break;
-	case CORES:
-		sbuf_printf(b, "%.2f", v);
-		break;
-	case COUNT:
-		sbuf_printf(b, "%.0f", v);
-		break;
-	case PLAIN:
-		sbuf_printf(b, "%.6g", v);
-		break;
-	}
+	md_figure(b, k, v);
 }
 
 /* The columns of set-stats' output that the reports read. */
