@@ -33,11 +33,11 @@ test_expect_success 'per phase, exactly; the boundary profile shared' '
 	##phases	heap
 	##series	series.tsv
 	##events	events.tsv
-	#phase	start_ns	end_ns	duration_ns	profiles	first_seq	last_seq	inuse_first	inuse_last	growth	alloc_during
-	cluster	0	500	500	1	0	0	50	50	0	0
-	setup	500	2500	2000	3	0	2	50	120	70	600
-	e2e	2500	4500	2000	3	2	4	120	90	50	200
-	teardown	4500	7000	2500	2	4	5	90	100	10	150
+	#phase	start_ns	end_ns	duration_ns	profiles	first_seq	last_seq	inuse_first	inuse_last	growth	alloc_during	cpu_cores
+	cluster	0	500	500	1	0	0	50	50	0	0	-
+	setup	500	2500	2000	3	0	2	50	120	70	600	-
+	e2e	2500	4500	2000	3	2	4	120	90	50	200	-
+	teardown	4500	7000	2500	2	4	5	90	100	10	150	-
 	EOT
 	test_cmp expect actual
 '
@@ -55,9 +55,53 @@ test_expect_success 'a phase after the last profile has none' '
 	printf "#time_ns\ttime\tkind\tname\n" >late.tsv &&
 	printf "8000\tx\tphase-start\tlate\n9000\tx\tphase-end\tlate\n" >>late.tsv &&
 	phase-split series.tsv late.tsv >actual &&
-	printf "late\t8000\t9000\t1000\t0\t-\t-\t-\t-\t-\t-\n" >expect &&
+	printf "late\t8000\t9000\t1000\t0\t-\t-\t-\t-\t-\t-\t-\n" >expect &&
 	grep -v "^#" actual >rows &&
 	test_cmp expect rows
+'
+
+# CPU windows of 1000 ns: [0,1000) 500 ns of CPU, [1000,2000) 1000 ns,
+# [3000,4000) 2000 ns, [6000,7000) 0. Each counts for its part inside a
+# phase: setup (500..2500) gets half of the first (250 ns over 500 ns)
+# and all of the second (1000 over 1000): 1250/1500 = 0.833333; e2e
+# (2500..4500) the third alone: 2.0; teardown (4500..7000) the last:
+# 0; cluster (0..500) half the first: 250/500.
+test_expect_success '--cpu: mean cores over the parts of the windows inside each phase' '
+	cat >cpu.tsv <<-\EOT &&
+	##series	cpu
+	#seq	time_ns	elapsed_ns	segment	duration_ns	samples/count	cpu/nanoseconds	cores	source
+	0	0	0	0	1000	5	500	0.5	oc/cpu0.pprof
+	1	1000	1000	0	1000	10	1000	1	oc/cpu1.pprof
+	2	3000	3000	0	1000	20	2000	2	oc/cpu2.pprof
+	3	6000	6000	0	1000	0	0	0	oc/cpu3.pprof
+	EOT
+	phase-split --cpu cpu.tsv series.tsv events.tsv >actual 2>err &&
+	test_must_be_empty err &&
+	grep "^##cpu	cpu.tsv$" actual &&
+	grep -v "^#" actual | cut -f1,12 >cores &&
+	printf "cluster\t0.500000\nsetup\t0.833333\ne2e\t2.000000\nteardown\t0.000000\n" >expect &&
+	test_cmp expect cores &&
+	phase-split --cpu cpu.tsv series.tsv late.tsv >actual &&
+	grep -v "^#" actual | cut -f12 >cores &&
+	echo - >expect &&
+	test_cmp expect cores
+'
+
+test_expect_success '--cpu: a bad CPU series is refused, nothing written' '
+	sed "s/^##series	cpu/##series	heap/" cpu.tsv >c1 &&
+	sed "s/^1	1000	1000	0	1000/1	1000	1000	0	x/" cpu.tsv >c2 &&
+	sed "s/cpu\/nanoseconds/cpu\/count/" cpu.tsv >c3 &&
+	for c in c1 c2 c3; do
+		test_expect_code 1 phase-split --cpu $c series.tsv events.tsv \
+		    >out 2>>cerrs &&
+		test_must_be_empty out || return 1
+	done &&
+	cat >expect <<-\EOT &&
+	phase-split: c1: not a CPU series (##series cpu)
+	phase-split: c2:4: a field is not a number
+	phase-split: c3: no cpu/nanoseconds column
+	EOT
+	test_cmp expect cerrs
 '
 
 test_expect_success 'bad inputs: file:line: reason, exit 1, nothing written' '
@@ -104,9 +148,9 @@ test_expect_success 'bad inputs: file:line: reason, exit 1, nothing written' '
 
 test_expect_success 'usage: exit 2; --help: stdout, exit 0' '
 	test_expect_code 2 phase-split series.tsv 2>err &&
-	grep "^usage: phase-split series.tsv test-events.tsv$" err &&
+	grep "^usage: phase-split \[--cpu cpu-series.tsv\] series.tsv test-events.tsv$" err &&
 	phase-split --help >out &&
-	grep "^usage: phase-split series.tsv test-events.tsv$" out
+	grep "^usage: phase-split \[--cpu cpu-series.tsv\] series.tsv test-events.tsv$" out
 '
 
 test_done

@@ -13,6 +13,12 @@
  * the whole series: last minus first within each process (segment),
  * summed over the segments the phase's profiles belong to, so that a
  * restart neither counts as a fall nor hides what came before it.
+ *
+ * With --cpu, the unit's CPU series: a phase's cpu_cores is the CPU time
+ * of the windows that overlap it, each counted for the part of it inside
+ * the phase (its CPU taken as even over the window), over the time those
+ * parts cover. A CPU window is 10 to 30 s and a phase often shorter, so
+ * windows wholly inside a phase would leave most phases without a figure.
  */
 #include <getopt.h>
 #include <stdint.h>
@@ -32,6 +38,11 @@ struct profile {
 struct phase {
 	const char *name;	/* escaped, as in the events */
 	int64_t start, end;
+};
+
+/* A CPU window: its start, length and CPU time, ns. */
+struct window {
+	int64_t start, duration, cpu;
 };
 
 static void usage(int status);
@@ -82,6 +93,55 @@ profiles(const struct tsv *t, const char *path)
 			    t->row_line[i]);
 	}
 	return p;
+}
+
+/* The CPU series' windows, checked: numbers, a cpu/nanoseconds type. */
+static struct window *
+windows(const struct tsv *t, const char *path)
+{
+	const char *kind = tsv_meta(t, "series", 1);
+	int ct, cd, cc;
+	struct window *w;
+	size_t i;
+
+	if (kind == NULL || strcmp(kind, "cpu") != 0)
+		msg_die(1, "%s: not a CPU series (##series cpu)", path);
+	ct = need_col(t, path, "time_ns");
+	cd = need_col(t, path, "duration_ns");
+	cc = need_col(t, path, "cpu/nanoseconds");
+	w = xrealloc(NULL, (t->nrows + 1) * sizeof *w);
+	for (i = 0; i < t->nrows; i++)
+		if (tsv_i64(t, i, ct, &w[i].start) != 0 ||
+		    tsv_i64(t, i, cd, &w[i].duration) != 0 ||
+		    tsv_i64(t, i, cc, &w[i].cpu) != 0 || w[i].duration < 0)
+			msg_die(1, "%s:%zu: a field is not a number", path,
+			    t->row_line[i]);
+	return w;
+}
+
+/*
+ * Mean cores over the parts of the windows inside the phase; -1 when no
+ * window overlaps it.
+ */
+static double
+cores(const struct phase *ph, const struct window *w, size_t nw)
+{
+	double cpu = 0, covered = 0;
+	size_t i;
+
+	for (i = 0; i < nw; i++) {
+		int64_t a = w[i].start > ph->start ? w[i].start : ph->start;
+		int64_t e = w[i].start + w[i].duration;
+
+		if (e > ph->end)
+			e = ph->end;
+		if (w[i].duration == 0 || e <= a)
+			continue;
+		cpu += (double)w[i].cpu * (double)(e - a) /
+		    (double)w[i].duration;
+		covered += (double)(e - a);
+	}
+	return covered > 0 ? cpu / covered : -1;
 }
 
 /* The phases of the events, start to end, checked: every one ends. */
@@ -184,28 +244,35 @@ measure(const struct phase *ph, const struct profile *p, size_t np,
 }
 
 static void
-put_phase(const struct phase *ph, const struct figures *f)
+put_phase(const struct phase *ph, const struct figures *f, double c)
 {
 	printf("%s\t%jd\t%jd\t%jd\t%zu", ph->name, (intmax_t)ph->start,
 	    (intmax_t)ph->end, (intmax_t)(ph->end - ph->start), f->n);
 	if (f->n == 0)
-		printf("\t-\t-\t-\t-\t-\t-\n");
+		printf("\t-\t-\t-\t-\t-\t-");
 	else
-		printf("\t%jd\t%jd\t%jd\t%jd\t%jd\t%jd\n",
+		printf("\t%jd\t%jd\t%jd\t%jd\t%jd\t%jd",
 		    (intmax_t)f->first_seq, (intmax_t)f->last_seq,
 		    (intmax_t)f->inuse_first, (intmax_t)f->inuse_last,
 		    (intmax_t)f->growth, (intmax_t)f->alloc);
+	if (c < 0)
+		printf("\t-\n");
+	else
+		printf("\t%.6f\n", c);
 }
 
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "cpu", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct tsv series, events;
+	struct tsv series, events, cpu;
+	const char *cpu_path = NULL;
+	struct window *w = NULL;
 	struct profile *p;
 	struct phase *ph;
 	struct figures *f;
@@ -213,8 +280,11 @@ main(int argc, char **argv)
 	int ch;
 
 	msg_init(argv);
-	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'c':
+			cpu_path = optarg;
+			break;
 		case 'V':
 			printf("%s %s\n", msg_prog(), E2E_PROFILE_VERSION);
 			return 0;
@@ -237,16 +307,28 @@ main(int argc, char **argv)
 	load(&events, argv[1]);
 	p = profiles(&series, argv[0]);
 	ph = phases(&events, argv[1], &nph);
+	if (cpu_path != NULL) {
+		load(&cpu, cpu_path);
+		w = windows(&cpu, cpu_path);
+	}
 	f = xrealloc(NULL, (nph + 1) * sizeof *f);
 	for (i = 0; i < nph; i++)
 		measure(&ph[i], p, series.nrows, &f[i]);
 
 	printf("##phases\theap\n##series\t%s\n##events\t%s\n", argv[0],
 	    argv[1]);
+	if (cpu_path != NULL)
+		printf("##cpu\t%s\n", cpu_path);
 	printf("#phase\tstart_ns\tend_ns\tduration_ns\tprofiles\tfirst_seq\t"
-	    "last_seq\tinuse_first\tinuse_last\tgrowth\talloc_during\n");
+	    "last_seq\tinuse_first\tinuse_last\tgrowth\talloc_during\t"
+	    "cpu_cores\n");
 	for (i = 0; i < nph; i++)
-		put_phase(&ph[i], &f[i]);
+		put_phase(&ph[i], &f[i], w != NULL ? cores(&ph[i], w,
+		    cpu.nrows) : -1);
+	if (cpu_path != NULL) {
+		free(w);
+		tsv_free(&cpu);
+	}
 	free(f);
 	free(p);
 	free(ph);
@@ -259,6 +341,7 @@ static void
 usage(int status)
 {
 	fprintf(status != 0 ? stderr : stdout,
-	    "usage: %s series.tsv test-events.tsv\n", msg_prog());
+	    "usage: %s [--cpu cpu-series.tsv] series.tsv test-events.tsv\n",
+	    msg_prog());
 	exit(status);
 }
