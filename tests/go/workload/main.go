@@ -30,7 +30,9 @@
 //	curl -s "$(cat w.url)/debug/pprof/heap?gc=1" >heap.pprof
 //
 // Beside net/http/pprof it serves /memstats, its runtime.ReadMemStats as
-// "Name<TAB>value" lines, for tests that check readings of MemStats.
+// "Name<TAB>value" lines, for tests that check readings of MemStats, and
+// /leak?rate=N, which sets the leak to N bytes per second from now on
+// (what leaked so far stays), so a test can make it grow and then stop.
 //
 // -exit-after lets a test simulate a pod restart: when the workload exits,
 // the test starts a new one on the same -addr, whose counters start again
@@ -55,6 +57,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -125,6 +128,7 @@ func main() {
 	w := newWorkload(cfg, rng)
 
 	http.HandleFunc("/memstats", serveMemStats)
+	http.HandleFunc("/leak", w.serveLeak)
 	srv := &http.Server{
 		Handler: http.DefaultServeMux,
 		// No write timeout: /debug/pprof/profile?seconds=N legitimately
@@ -348,6 +352,13 @@ type workload struct {
 	churnPerCall int64    // bytes one churnJSON call allocates, measured
 	parked       chan struct{}
 
+	// The leak's pace, which /leak changes: leakRate bytes per second
+	// since leakFrom, on top of leakOwed owed before it.
+	leakMu   sync.Mutex
+	leakRate int64
+	leakFrom time.Time
+	leakOwed int64
+
 	// Written by the pacing goroutine only, read once it has stopped.
 	started     time.Time
 	leakedBytes int64
@@ -406,6 +417,7 @@ func (w *workload) start(ctx context.Context, wg *sync.WaitGroup) {
 		go parkedWorker(w.parked)
 	}
 	w.started = time.Now()
+	w.leakRate, w.leakFrom = w.cfg.leak, w.started
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -440,7 +452,9 @@ func every(ctx context.Context, tick time.Duration, f func(now time.Time)) {
 // leak*elapsed bytes are retained, less than one chunk.
 func (w *workload) step(now time.Time) {
 	elapsed := now.Sub(w.started).Seconds()
-	owed := int64(float64(w.cfg.leak) * elapsed)
+	w.leakMu.Lock()
+	owed := w.leakOwed + int64(float64(w.leakRate)*now.Sub(w.leakFrom).Seconds())
+	w.leakMu.Unlock()
 	for w.leakedBytes+leakChunk <= owed {
 		leaked = append(leaked, leakyRetain(w.pattern))
 		w.leakedBytes += leakChunk
@@ -452,4 +466,20 @@ func (w *workload) step(now time.Time) {
 			w.churnCalls++
 		}
 	}
+}
+
+// serveLeak sets the leak rate to the rate parameter, in bytes per
+// second, from now on.
+func (w *workload) serveLeak(rw http.ResponseWriter, r *http.Request) {
+	rate, err := strconv.ParseInt(r.URL.Query().Get("rate"), 10, 64)
+	if err != nil || rate < 0 {
+		http.Error(rw, "rate: not a byte count", http.StatusBadRequest)
+		return
+	}
+	now := time.Now()
+	w.leakMu.Lock()
+	w.leakOwed += int64(float64(w.leakRate) * now.Sub(w.leakFrom).Seconds())
+	w.leakRate, w.leakFrom = rate, now
+	w.leakMu.Unlock()
+	fmt.Fprintf(rw, "leak %d\n", rate)
 }
