@@ -3,6 +3,10 @@
 # Sourced by e2e-profile; defines functions only. See e2e-profile for
 # the globals that are the program's state.
 
+# The phases, MemStats and leak verdict steps of analyze_unit.
+# shellcheck source=phases.sh
+. "$PARTS/phases.sh"
+
 # --- analyze --------------------------------------------------------------
 
 # run_units RUN: the unit directories that hold profiles.
@@ -127,6 +131,10 @@ analyze_unit() {
 			_au_rc=1
 		fi
 	fi
+	analyze_phases || _au_rc=1
+	analyze_phase_top || _au_rc=1
+	analyze_memstats || _au_rc=1
+	analyze_verdict || _au_rc=1
 	[ ! -s "$an_dir/bad.tsv" ] || _au_rc=1
 	rm -f "$an_tmp".*.tmp
 	if [ -s "$an_err" ]; then
