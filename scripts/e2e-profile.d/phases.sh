@@ -161,6 +161,8 @@ analyze_verdict() {
 	_vd_s=$an_unit/settle
 	_vd_h=$(profiles "$_vd_s" heap)
 	[ -n "$_vd_h" ] || return 0
+	_vd_g=$(profiles "$_vd_s" goroutine)
+	_vd_l=$(profiles "$_vd_s" goroutineleak)
 	_vd_bh=$_vd_s/baseline-heap.pprof _vd_bg=$_vd_s/baseline-goroutine.pprof
 	if [ ! -f "$_vd_bh" ] && [ -f "$an_out.heap.series.tsv" ]; then
 		_vd_bh=$(awk -F'\t' '!/^#/ { if (n++ == 0 || $4 != seg) { seg = $4; first = $NF } }
@@ -182,14 +184,12 @@ analyze_verdict() {
 		return 1
 	fi
 	set --
-	_vd_g=$(profiles "$_vd_s" goroutine)
 	# shellcheck disable=SC2086
 	if [ -f "$_vd_bg" ] && [ -n "$_vd_g" ] &&
 	    decode_group goroutine "$an_dir/v.gbase" "$_vd_bg" &&
 	    decode_group goroutine "$an_dir/v.gsettle" $_vd_g; then
 		set -- -G "$an_dir/v.gbase" -g "$an_dir/v.gsettle"
 	fi
-	_vd_l=$(profiles "$_vd_s" goroutineleak)
 	# shellcheck disable=SC2086
 	if [ -n "$_vd_l" ] && decode_group goroutineleak "$an_dir/v.leak" $_vd_l; then
 		set -- "$@" -l "$an_dir/v.leak"
