@@ -3,7 +3,7 @@ test_description='make install and uninstall: programs, wrapper, man pages, cate
 . "$(dirname "$0")/lib.sh"
 
 progs='pprof-decode pprof-top pprof-fetch pprof-series pprof-diff pprof-encode
-    pprof-memstats set-stats test-events phase-split md-report e2e-profile'
+    pprof-memstats set-stats test-events phase-split leak-verdict md-report e2e-profile'
 
 test_expect_success 'make install puts every program and page under DESTDIR' '
 	make -s -C "$TEST_ROOT" install DESTDIR="$TRASH/root" PREFIX=/usr/local >out 2>&1 &&
