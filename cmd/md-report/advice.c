@@ -352,7 +352,7 @@ say_settled(struct sbuf *b, const struct unit *u, const struct rule *rl,
 	double v;
 
 	(void)f;
-	md_text(&reason, run_raw(tsv_meta(t, "reason", 1)));
+	analysis_reason(&reason, u);
 	for (k = 0; k < t->nrows && shown < 3; k++) {
 		if (strcmp(tsv_cell(t, k, tsv_col(t, "kind")), "heap") != 0)
 			continue;

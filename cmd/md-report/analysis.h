@@ -46,4 +46,7 @@ void analysis_runtime(struct sbuf *b, const struct run *r);
 void analysis_verdict(struct sbuf *b, const struct run *r);
 void analysis_verdict_summary(struct sbuf *b, const struct run *r);
 
+/* The unit's verdict reason as text, ending in a period. */
+void analysis_reason(struct sbuf *b, const struct unit *u);
+
 #endif

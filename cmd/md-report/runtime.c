@@ -137,8 +137,8 @@ mem_chart(struct sbuf *b, const struct run *r, const struct unit *u)
 		    g[i]);
 		ys[i] = g[i];
 	}
-	sbuf_printf(&title, "%s: MiB; line 1 profile inuse_space, 2 HeapInuse, "
-	    "3 Sys", u->name);
+	sbuf_printf(&title, "%s: line 1 profile inuse_space, line 2 HeapInuse, "
+	    "line 3 Sys (MiB)", u->name);
 	sbuf_printf(&xl, "time %s", run_time_base(r));
 	md_xychart(b, title.s, xl.s, "MiB", gx, ys, len, 3, npts, 1048576.0);
 	sbuf_free(&title);
@@ -251,6 +251,33 @@ analysis_runtime(struct sbuf *b, const struct run *r)
 	}
 }
 
+void
+analysis_reason(struct sbuf *b, const struct unit *u)
+{
+	const char *s = run_raw(tsv_meta(&u->verdict, "reason", 1));
+	size_t n = strlen(s);
+
+	md_text(b, s);
+	if (n == 0 || s[n - 1] != '.')
+		sbuf_putc(b, '.');
+}
+
+/* A stack of frames joined by ';', root first, as "a → b → c". */
+static void
+stack_cell(struct sbuf *b, const char *stack)
+{
+	struct sbuf t = SBUF_INIT;
+	const char *p;
+
+	for (p = stack; *p != '\0'; p++)
+		if (*p == ';')
+			sbuf_puts(&t, " → ");
+		else
+			sbuf_putc(&t, *p);
+	md_name(b, t.s != NULL ? t.s : "", 160);
+	sbuf_free(&t);
+}
+
 /* The words of a verdict. */
 static const char *
 verdict_words(const char *v)
@@ -339,8 +366,12 @@ verdict_rows(struct sbuf *b, const struct tsv *t, const char *kind,
 		if (n > report_opt.top)
 			continue;
 		sbuf_printf(b, "| %zu | ", n);
-		md_name(b, run_raw(tsv_cell(t, i, tsv_col(t, "name"))),
-		    bytes ? 80 : 160);
+		if (bytes)
+			md_name(b, run_raw(tsv_cell(t, i, tsv_col(t, "name"))),
+			    80);
+		else
+			stack_cell(b, run_raw(tsv_cell(t, i, tsv_col(t,
+			    "name"))));
 		sbuf_puts(b, " | ");
 		tsv_double(t, i, tsv_col(t, "baseline"), &v);
 		put_val(b, bytes, v);
@@ -402,7 +433,7 @@ analysis_verdict(struct sbuf *b, const struct run *r)
 			continue;
 		}
 		sbuf_printf(b, "**%s**: ", verdict_words(v));
-		md_text(b, run_raw(tsv_meta(t, "reason", 1)));
+		analysis_reason(b, u);
 		sbuf_puts(b, "\n\nBaseline ");
 		md_code(b, run_raw(tsv_meta(t, "baseline", 1) ?
 		    tsv_meta(t, "baseline", 1) : "-"));
@@ -437,7 +468,7 @@ analysis_verdict_summary(struct sbuf *b, const struct run *r)
 		sbuf_puts(b, "- ");
 		analysis_title(b, u);
 		sbuf_printf(b, ": **%s**: ", verdict_words(v));
-		md_text(b, run_raw(tsv_meta(&u->verdict, "reason", 1)));
+		analysis_reason(b, u);
 		sbuf_putc(b, '\n');
 	}
 }
