@@ -198,10 +198,11 @@ analyze_heaps() {
 # phase_heaps RUN UNIT: six heap profiles of UNIT, at 5, 15 ... 55 s: a
 # cache holds 4 MiB throughout, main.leak holds 1 1 2 4 6 8 MiB (it
 # grows in the e2e phase, 20-50 s, only), main.json allocates (and
-# frees) 1 2 4 10 16 22 MiB in all so far.
+# frees) 1 2 4 10 16 22 MiB in all so far. PHASE_MIB, when set, gives
+# other LEAK:JSON pairs.
 phase_heaps() {
 	mkdir -p "$1/$2" &&
-	_k=0 && for _m in 1:1 1:2 2:4 4:10 6:16 8:22; do
+	_k=0 && for _m in ${PHASE_MIB:-1:1 1:2 2:4 4:10 6:16 8:22}; do
 		_l=$((${_m%:*} * 1048576)) _j=$((${_m#*:} * 1048576))
 		heap_spec "$(at $((5 + 10 * _k)))" /manager main.cache 4194304 \
 		    main.leak "$_l" main.json "$_j/0" |
