@@ -21,7 +21,7 @@
 #include "report.h"
 #include "run.h"
 
-#define MARK_MAX 24		/* characters of a phase name in a chart */
+#define MARK_MAX 24		/* bytes of a phase name in a chart label */
 #define PHASE_TOP 3		/* functions per phase */
 #define PHASE_FLOOR 1048576.0	/* compare: smaller changes are noise */
 
