@@ -22,6 +22,7 @@
 #include "run.h"
 
 #define MARK_MAX 24		/* bytes of a phase name in a chart label */
+#define MARK_NAMES 12		/* more points: numbered marks, and a legend */
 #define PHASE_TOP 3		/* functions per phase */
 #define PHASE_FLOOR 1048576.0	/* compare: smaller changes are noise */
 
@@ -279,11 +280,28 @@ analysis_phase_summary(struct sbuf *b, const struct run *r)
 	}
 }
 
+/* The phase's name, cut to MARK_MAX bytes on a character's first byte. */
+static char *
+mark_name(const struct tsv *t, size_t i)
+{
+	char *name = phase_name(t, i);
+	size_t c = MARK_MAX;
+
+	if (strlen(name) <= MARK_MAX)
+		return name;
+	while (c > 0 && ((unsigned char)name[c] & 0xc0) == 0x80)
+		c--;
+	name = xrealloc(name, c + 4);
+	strcpy(name + c, "\xe2\x80\xa6");
+	return name;
+}
+
 char **
 phases_marks(const struct run *r, const struct unit *u, const double *x,
-    size_t n)
+    size_t n, struct sbuf *legend)
 {
 	const struct tsv *t = &u->phases;
+	int numbered = n > MARK_NAMES;
 	struct sbuf *m;
 	char **out;
 	size_t i, k;
@@ -307,17 +325,17 @@ phases_marks(const struct run *r, const struct unit *u, const double *x,
 			;
 		if (k == n)
 			continue;
-		name = phase_name(t, i);
-		if (strlen(name) > MARK_MAX) {
-			/* Cut on a character's first byte. */
-			size_t c = MARK_MAX;
-
-			while (c > 0 && ((unsigned char)name[c] & 0xc0) == 0x80)
-				c--;
-			strcpy(name + c, "\xe2\x80\xa6");
-		}
 		sbuf_puts(&m[k], m[k].len ? ", " : "");
-		sbuf_puts(&m[k], name);
+		if (numbered) {
+			sbuf_printf(&m[k], "P%zu", i + 1);
+			name = phase_name(t, i);
+			sbuf_printf(legend, "%sP%zu ", legend->len ? ", " : "",
+			    i + 1);
+			md_code(legend, name);
+		} else {
+			name = mark_name(t, i);
+			sbuf_puts(&m[k], name);
+		}
 		free(name);
 	}
 	for (k = 0; k < n; k++) {
