@@ -184,7 +184,7 @@ analyze_heaps() {
 		_files="$_files $1/$2/heap$_k.pprof"
 		_k=$((_k + 1))
 	done
-	mkdir -p "$a" &&
+	mkdir -p "$a" || return 1
 	# shellcheck disable=SC2086 # the profiles' paths have no blanks
 	pprof-decode $_files >"$a/h.stream" &&
 	pprof-series "$a/h.stream" >"$a/$2.heap.series.tsv" &&

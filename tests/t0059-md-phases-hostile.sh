@@ -8,11 +8,14 @@ TAB=$(printf '\t')
 
 # As the streams write them (esc: \n is a newline): a phase name that
 # closes a Mermaid string and list and starts a heading, a function and
-# a stack with markup, backticks and a |, a reason with a script.
+# a stack with markup, backticks and a |, a reason with a script. The
+# quotes and backslashes are meant literally.
+# shellcheck disable=SC2089
 P='"]--> `x`|<b>\n# Injected<img src=x onerror=alert(1)>'
 F='evil.`f`|<script>alert(2)</script>'
 S='runtime.goexit;<b>x</b>|`y`;z\n## stack'
 W='leak <script>alert(3)</script>|`r`\n# R'
+# shellcheck disable=SC2090
 export P F S W
 
 # hostile RUN: ph's copy with P for e2e, F for main.leak, S for the
