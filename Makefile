@@ -258,7 +258,8 @@ MDREPORT_OBJ = $(B)/cmd/md-report.o $(B)/cmd/md-report-md.o \
 	$(B)/cmd/md-report-run.o $(B)/cmd/md-report-analysis.o \
 	$(B)/cmd/md-report-tables.o $(B)/cmd/md-report-advice.o \
 	$(B)/cmd/md-report-health.o $(B)/cmd/md-report-compare.o \
-	$(B)/cmd/md-report-sets.o
+	$(B)/cmd/md-report-sets.o $(B)/cmd/md-report-phases.o \
+	$(B)/cmd/md-report-runtime.o
 
 $(B)/cmd/md-report-%.o: cmd/md-report/%.c $(wildcard cmd/md-report/*.h) \
 		$(wildcard lib/*.h) $(B)/gen/profile.pb-c.h

@@ -175,3 +175,86 @@ unmatched() {
 			print "point", $1, $2, "nearest highest", best
 	}' "$2" "$1"
 }
+
+# analyze_heaps RUN UNIT N: the analysis step's heap files of the unit's
+# heap0 .. heap(N-1) profiles (no CPU), the peak table of the last.
+analyze_heaps() {
+	a=$1/analysis _n=$3 _files=''
+	_k=0 && while [ "$_k" -lt "$_n" ]; do
+		_files="$_files $1/$2/heap$_k.pprof"
+		_k=$((_k + 1))
+	done
+	mkdir -p "$a" || return 1
+	# shellcheck disable=SC2086 # the profiles' paths have no blanks
+	pprof-decode $_files >"$a/h.stream" &&
+	pprof-series "$a/h.stream" >"$a/$2.heap.series.tsv" &&
+	pprof-series -t alloc_space "$a/h.stream" >"$a/$2.heap.alloc.series.tsv" &&
+	pprof-series -g "$a/h.stream" >"$a/$2.heap.growth.tsv" &&
+	pprof-decode "$1/$2/heap$((_n - 1)).pprof" |
+	    pprof-top -t inuse_space --nodefraction 0 >"$a/$2.heap.peak.tsv" &&
+	rm "$a/h.stream"
+}
+
+# phase_heaps RUN UNIT: six heap profiles of UNIT, at 5, 15 ... 55 s: a
+# cache holds 4 MiB throughout, main.leak holds 1 1 2 4 6 8 MiB (it
+# grows in the e2e phase, 20-50 s, only), main.json allocates (and
+# frees) 1 2 4 10 16 22 MiB in all so far. PHASE_MIB, when set, gives
+# other LEAK:JSON pairs.
+phase_heaps() {
+	mkdir -p "$1/$2" &&
+	_k=0 && for _m in ${PHASE_MIB:-1:1 1:2 2:4 4:10 6:16 8:22}; do
+		_l=$((${_m%:*} * 1048576)) _j=$((${_m#*:} * 1048576))
+		heap_spec "$(at $((5 + 10 * _k)))" /manager main.cache 4194304 \
+		    main.leak "$_l" main.json "$_j/0" |
+		    pbwrite >"$1/$2/heap$_k.pprof" || return 1
+		_k=$((_k + 1))
+	done
+}
+
+# phase_files RUN UNIT: the unit's phases (cluster 0-10 s, deploy 10-20,
+# e2e 20-50, teardown 50-60), top per phase, MemStats and the settle
+# verdict, as the filters write them for phase_heaps' profiles.
+phase_files() {
+	_a=$1/analysis
+	mkdir -p "$_a" && {
+		printf '##phases\theap\n##series\t%s.heap.series.tsv\n##events\ttest-events.tsv\n' "$2"
+		printf '#phase\tstart_ns\tend_ns\tduration_ns\tprofiles\tfirst_seq\tlast_seq\tinuse_first\tinuse_last\tgrowth\talloc_during\tcpu_cores\n'
+		printf 'cluster\t%s\t%s\t10000000000\t2\t0\t1\t5242880\t5242880\t0\t1048576\t0.10\n' "$(at 0)" "$(at 10)"
+		printf 'deploy\t%s\t%s\t10000000000\t2\t1\t2\t5242880\t6291456\t1048576\t3145728\t-\n' "$(at 10)" "$(at 20)"
+		printf 'e2e\t%s\t%s\t30000000000\t4\t2\t5\t6291456\t12582912\t6291456\t25165824\t0.50\n' "$(at 20)" "$(at 50)"
+		printf 'teardown\t%s\t%s\t10000000000\t1\t5\t5\t12582912\t12582912\t0\t0\t-\n' "$(at 50)" "$(at 60)"
+	} >"$_a/$2.phases.tsv" && {
+		printf '##phase-top\t%s\n#phase\twhat\trank\tvalue\tfunction\n' "$2"
+		printf 'cluster\talloc\t1\t1048576\tmain.json\n'
+		printf 'deploy\talloc\t1\t2097152\tmain.json\ndeploy\talloc\t2\t1048576\tmain.leak\n'
+		printf 'deploy\tgrowth\t1\t1048576\tmain.leak\n'
+		printf 'e2e\talloc\t2\t6291456\tmain.leak\ne2e\talloc\t1\t18874368\tmain.json\n'
+		printf 'e2e\tgrowth\t1\t6291456\tmain.leak\n'
+	} >"$_a/$2.phase-top.tsv" && {
+		printf '##memstats\t%s\n' "$2"
+		printf '#seq\ttime_ns\tsys\theap_sys\theap_inuse\theap_idle\theap_released\tstack_inuse\tnext_gc\tnum_gc\tpause_total_ns\tpauses\tsource\n'
+		printf '0\t%s\t20971520\t12582912\t6291456\t6291456\t2097152\t524288\t8388608\t3\t300000\t3\t%s/memstats0.txt\n' "$(at 5)" "$2"
+		printf '3\t%s\t25165824\t16777216\t9437184\t7340032\t2097152\t524288\t12582912\t10\t1200000\t10\t%s/memstats3.txt\n' "$(at 35)" "$2"
+		printf '5\t%s\t29360128\t20971520\t13631488\t7340032\t3145728\t524288\t16777216\t18\t2100000\t18\t%s/memstats5.txt\n' "$(at 55)" "$2"
+	} >"$_a/$2.memstats.tsv" && {
+		printf '##verdict\tlikely-leak\n'
+		printf '##reason\t8MB retained beyond the baseline after 20s of settling (threshold 1MB), still rising by 100kB/s (threshold 10kB/s)\n'
+		printf '##baseline\tsettle/baseline-heap.pprof\n##settle_profiles\t3\n'
+		printf '##heap_baseline\t5242880\n##heap_settled\t13631488\n##retained\t8388608\n##retain_threshold\t1048576\n'
+		printf '##settle_slope\t102400\n##slope_threshold\t10240\n'
+		printf '##goroutines_baseline\t40\n##goroutines_settled\t52\n##goroutine_threshold\t5\n##goroutineleak\t2\n'
+		printf '#kind\tname\tbaseline\tsettled\tdelta\n'
+		printf 'heap\tmain.leak\t1048576\t8388608\t7340032\n'
+		printf 'goroutine\truntime.goexit;main.(*server).watch;time.Sleep\t0\t12\t12\n'
+		printf 'goroutineleak\truntime.goexit;main.(*server).watch;runtime.gopark\t0\t2\t2\n'
+	} >"$_a/$2.verdict.tsv"
+}
+
+# phase_run RUN: a run of one unit, web, with phase_heaps' profiles,
+# its analysis and phase_files' files.
+phase_run() {
+	phase_heaps "$1" web &&
+	run_tsv_of "$1" "${1##*/}" 60 &&
+	analyze_heaps "$1" web 6 &&
+	phase_files "$1" web
+}

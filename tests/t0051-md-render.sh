@@ -57,4 +57,29 @@ test_expect_success 'a long run is bucketed and still renders, peak kept' '
 	test_cmp expect actual
 '
 
+test_expect_success 'the report of a run with phases: the phases named in the x labels as drawn' '
+	LABELS=1 node "$R/render.mjs" "$TESTS/golden/analysis-phases.md" "$ART/analysis-phases.png" >actual &&
+	printf "chart 0\txychart-beta\tpoints 6\tlabels 5 cluster|15 deploy|25 e2e|35|45|55 teardown\nchart 1\txychart-beta\tpoints 6,6,6\tlabels 5|15|25|35|45|55\n" >expect &&
+	test_cmp expect actual &&
+	LABELS=1 node "$R/render.mjs" "$TESTS/golden/compare-phases.md" "$ART/compare-phases.png" >actual &&
+	printf "chart 0\txychart-beta\tpoints 6,6\tlabels 5|15|25|35|45|55\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a long run with phases: 40 points, numbered marks, a legend' '
+	{
+		printf "##phases\theap\n#phase\tstart_ns\tend_ns\tduration_ns\tprofiles\tfirst_seq\tlast_seq\tinuse_first\tinuse_last\tgrowth\talloc_during\tcpu_cores\n" &&
+		for p in kind-cluster:0 image-build-and-load:300 deploy:600 wait-for-rollout:900 e2e-parallel:1200 e2e-serial:2400 coverage:3300 teardown:3500; do
+			printf "%s\t%d\t0\t0\t0\t-\t-\t-\t-\t-\t-\t-\n" "${p%:*}" $((${p#*:} * 1000000000)) || return 1
+		done
+	} >long/analysis/big.phases.tsv &&
+	md-report analysis long >long-phases.md &&
+	LABELS=1 node "$R/render.mjs" long-phases.md "$ART/long-phases.png" >actual &&
+	grep "^chart 0	xychart-beta	points 40	labels " actual >line &&
+	sed "s/.*	labels //" line | tr "|" "\n" | grep " P[0-9]" >got &&
+	printf "%s\n" "0 P1" "6.1 P2" "10.7 P3" "15.3 P4" "21.5 P5" "41.4 P6" "55.2 P7" "59.8 P8" >expect &&
+	test_cmp expect got &&
+	grep "^A Pn in an x label is the phase that starts there, .*: P1 \`kind-cluster\`, P2 \`image-build-and-load\`, P3 \`deploy\`, P4 \`wait-for-rollout\`, P5 \`e2e-parallel\`, P6 \`e2e-serial\`, P7 \`coverage\`, P8 \`teardown\`.\$" long-phases.md
+'
+
 test_done

@@ -3,6 +3,8 @@
  * and the recommendations, each naming the figure and the threshold that
  * raised it (md-report(1) lists the thresholds).
  */
+#include <string.h>
+
 #include "analysis.h"
 #include "md.h"
 #include "report.h"
@@ -120,7 +122,11 @@ analysis_growth(struct sbuf *b, const struct run *r)
 			sbuf_puts(b, "No heap profiles.\n");
 			continue;
 		}
-		if (steady_growth(u, &slope, &r2, &peak)) {
+		if (run_verdict(u) != NULL) {
+			sbuf_puts(b, "The leak call is the settle window's "
+			    "(see [Leak verdict](#leak-verdict)), not the "
+			    "slope's.\n\n");
+		} else if (steady_growth(u, &slope, &r2, &peak)) {
 			sbuf_puts(b, "**Steady growth**: heap in use rises by ");
 			md_bytes(b, slope);
 			sbuf_printf(b, " a minute within each process, with R² "
@@ -227,12 +233,25 @@ struct rule {
 	const char *advice;
 };
 
-/* The slope of a steady line, against the peak. */
+/* The slope of a steady line, against the peak; not where the settle
+ * window gave a verdict (that is the call then). */
 static int
 leak(const struct unit *u, const char *cat, struct reading *f)
 {
 	(void)cat;
-	return steady_line(u, &f->v, &f->x[0], &f->of) ? 0 : -1;
+	return run_verdict(u) == NULL &&
+	    steady_line(u, &f->v, &f->x[0], &f->of) ? 0 : -1;
+}
+
+/* 1 when the settle window's verdict is a likely leak. */
+static int
+settled_leak(const struct unit *u, const char *cat, struct reading *f)
+{
+	const char *v = run_verdict(u);
+
+	(void)cat;
+	f->v = v != NULL && strcmp(v, "likely-leak") == 0;
+	return v != NULL ? 0 : -1;
 }
 
 static int
@@ -322,7 +341,42 @@ say_leak(struct sbuf *b, const struct unit *u, const struct rule *rl,
 	sbuf_free(&top);
 }
 
+/* Of the verdict's reason and the top retained functions. */
+static void
+say_settled(struct sbuf *b, const struct unit *u, const struct rule *rl,
+    const struct reading *f)
+{
+	const struct tsv *t = &u->verdict;
+	struct sbuf reason = SBUF_INIT, top = SBUF_INIT;
+	size_t k, shown = 0;
+	double v;
+
+	(void)f;
+	analysis_reason(&reason, u);
+	for (k = 0; k < t->nrows && shown < 3; k++) {
+		if (strcmp(tsv_cell(t, k, tsv_col(t, "kind")), "heap") != 0)
+			continue;
+		tsv_double(t, k, tsv_col(t, "delta"), &v);
+		sbuf_puts(&top, shown++ ? ", " : "");
+		md_code(&top, run_raw(tsv_cell(t, k, tsv_col(t, "name"))));
+		sbuf_puts(&top, " (+");
+		md_bytes(&top, v);
+		sbuf_putc(&top, ')');
+	}
+	if (shown == 0)
+		sbuf_puts(&top, "no function");
+	sbuf_printf(b, rl->finding, reason.s != NULL ? reason.s : "", top.s);
+	sbuf_free(&reason);
+	sbuf_free(&top);
+}
+
 static const struct rule rules[] = {
+	{ settled_leak, NULL, 0, 0, say_settled,
+	    "likely leak after the test settled.** %s Retained beyond the "
+	    "baseline: %s.",
+	    "Check what holds them (caches without eviction, maps keyed by "
+	    "object name, goroutines that never end); the goroutine stacks "
+	    "that remain are in Leak verdict." },
 	{ leak, NULL, LEAK_SLOPE_PCT, 1, say_leak,
 	    "likely leak.** Heap in use grows by %s a minute within each "
 	    "process, R² %.2f (thresholds R² ≥ %.1f, > %.0f%% of the peak a "

@@ -217,6 +217,8 @@ summary(struct sbuf *b, const struct run *r)
 	    "process and summed over restarts. CPU is what the sampled "
 	    "windows used; the whole run's figure is estimated from the mean "
 	    "cores and the run's duration.\n");
+	analysis_phase_summary(b, r);
+	analysis_verdict_summary(b, r);
 	run_fetch_counts(r, &ok, &failed);
 	if (r->log.ncols > 0)
 		sbuf_printf(b, "\nProfiles: %ld collected, %ld failed or "
@@ -266,13 +268,32 @@ chart(struct sbuf *b, const struct run *r, const struct unit *u,
 	double *gx = xrealloc(NULL, (max + 2 * n + 1) * sizeof *gx);
 	double *gy = xrealloc(NULL, (max + 2 * n + 1) * sizeof *gy);
 	const double *ys[1];
-	struct sbuf title = SBUF_INIT, xl = SBUF_INIT;
+	struct sbuf title = SBUF_INIT, xl = SBUF_INIT, legend = SBUF_INIT;
+	char **marks;
 
 	k = md_points(x, y, seg, n, max, gx, gy);
 	ys[0] = gy;
 	sbuf_printf(&title, "%s: %s", u->name, what);
 	sbuf_printf(&xl, "time %s", run_time_base(r));
-	md_xychart(b, title.s, xl.s, ylabel, gx, ys, &k, 1, k, scale);
+	marks = t == &u->heap ? phases_marks(r, u, gx, k, &legend) : NULL;
+	if (marks != NULL)
+		md_xychart_marked(b, title.s, xl.s, ylabel, gx,
+		    (const char *const *)marks, ys, &k, 1, k, scale);
+	else
+		md_xychart(b, title.s, xl.s, ylabel, gx, ys, &k, 1, k, scale);
+	if (marks != NULL && legend.len == 0)
+		sbuf_puts(b, "\nA name in an x label is the phase that starts "
+		    "there: the first point at or after its start (see "
+		    "[Phases](#phases)).\n");
+	else if (marks != NULL) {
+		sbuf_puts(b, "\nA Pn in an x label is the phase that starts "
+		    "there, the n-th of [Phases](#phases) (the first point at "
+		    "or after its start): ");
+		sbuf_put(b, legend.s, legend.len);
+		sbuf_puts(b, ".\n");
+	}
+	phases_marks_free(marks, k);
+	sbuf_free(&legend);
 	for (i = 1; i < n; i++)
 		nr += seg[i] != seg[i - 1];
 	if (k < n)
@@ -338,9 +359,12 @@ report_analysis(struct sbuf *b, const struct run *r)
 	header(b, r);
 	summary(b, r);
 	timelines(b, r);
+	analysis_phases(b, r);
+	analysis_runtime(b, r);
 	analysis_allocators(b, r);
 	analysis_hotspots(b, r);
 	analysis_growth(b, r);
+	analysis_verdict(b, r);
 	analysis_cpu(b, r);
 	analysis_health(b, r);
 	analysis_alerts(b, r);

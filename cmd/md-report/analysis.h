@@ -30,4 +30,27 @@ void analysis_recommendations(struct sbuf *b, const struct run *r);
 void analysis_health(struct sbuf *b, const struct run *r);
 void analysis_alerts(struct sbuf *b, const struct run *r);
 
+/*
+ * phases.c: "Phases", the summary's lines on where the heap grew, and
+ * the memory charts' phase marks: for each of the n chart times x, the
+ * phases starting there, or NULL (an array of n malloc'd strings, for
+ * md_xychart_marked; NULL without phases). A mark is the phase's name,
+ * or on a chart of more than 12 points (where names would overlap) P and
+ * the phase's number, with "P1 `name`, ..." appended to legend.
+ */
+void analysis_phases(struct sbuf *b, const struct run *r);
+void analysis_phase_summary(struct sbuf *b, const struct run *r);
+char **phases_marks(const struct run *r, const struct unit *u,
+    const double *x, size_t n, struct sbuf *legend);
+void phases_marks_free(char **marks, size_t n);
+
+/* runtime.c: "The runtime's view" (MemStats), "Leak verdict", and the
+ * summary's verdict lines. */
+void analysis_runtime(struct sbuf *b, const struct run *r);
+void analysis_verdict(struct sbuf *b, const struct run *r);
+void analysis_verdict_summary(struct sbuf *b, const struct run *r);
+
+/* The unit's verdict reason as text, ending in a period. */
+void analysis_reason(struct sbuf *b, const struct unit *u);
+
 #endif

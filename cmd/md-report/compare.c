@@ -786,6 +786,7 @@ report_compare(struct sbuf *b, const struct run *a, const struct run *bb,
 	struct pair *pairs = NULL;
 	const char **names;
 	size_t n = component_names(a, bb, &names), np = 0, i;
+	int ph;
 
 	sbuf_puts(b, "# e2e profile comparison: ");
 	md_text(b, run_info(a, "name", a->name));
@@ -808,6 +809,17 @@ report_compare(struct sbuf *b, const struct run *a, const struct run *bb,
 		if (run_has_rows(&pairs[i].a->heap) &&
 		    run_has_rows(&pairs[i].b->heap))
 			overlay(b, a, pairs[i].a, bb, pairs[i].b);
+	for (i = 0, ph = 0; i < np; i++)
+		ph |= pairs[i].a->phases.ncols > 0 || pairs[i].a->phases_err ||
+		    pairs[i].b->phases.ncols > 0 || pairs[i].b->phases_err;
+	if (ph)
+		sbuf_puts(b, "\n## Phases\n\nPhases matched by name (the "
+		    "k-th phase of a name in A with the k-th in B): each "
+		    "phase's heap growth and allocation, judged as the "
+		    "figures above (1 MB floor).\n");
+	for (i = 0; ph && i < np; i++)
+		o.nfind += phases_compare(b, &o.findings, pairs[i].a,
+		    pairs[i].b);
 	sbuf_puts(b, "\n## Top allocators at the peak\n");
 	for (i = 0; i < np; i++)
 		diff_table(b, diffdir, &pairs[i], ".heap.peak.diff.tsv",

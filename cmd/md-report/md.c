@@ -449,10 +449,12 @@ label_decimals(const double *x, size_t n, double size)
 	return d;
 }
 
-void
-md_xychart(struct sbuf *b, const char *title, const char *xlabel,
-    const char *ylabel, const double *x, const double *const *y,
-    const size_t *len, size_t nseries, size_t npts, double yscale)
+/* md_xychart, and md_xychart_marked with marks; see md.h. */
+static void
+xychart(struct sbuf *b, const char *title, const char *xlabel,
+    const char *ylabel, const double *x, const char *const *marks,
+    const double *const *y, const size_t *len, size_t nseries, size_t npts,
+    double yscale)
 {
 	double ymax = 0, size, span = npts ? x[npts - 1] - x[0] : 0;
 	const char *unit = time_unit(span, &size);
@@ -467,7 +469,15 @@ md_xychart(struct sbuf *b, const char *title, const char *xlabel,
 	for (i = 0; i < npts; i++) {
 		if (i > 0)
 			sbuf_puts(b, ", ");
+		if (marks != NULL)
+			sbuf_putc(b, '"');
 		num(b, x[i] / size, d);
+		if (marks != NULL && marks[i] != NULL) {
+			sbuf_putc(b, ' ');
+			md_mermaid(b, marks[i]);
+		}
+		if (marks != NULL)
+			sbuf_putc(b, '"');
 	}
 	sbuf_puts(b, "]\n");
 	for (s = 0; s < nseries; s++)
@@ -489,4 +499,23 @@ md_xychart(struct sbuf *b, const char *title, const char *xlabel,
 		sbuf_puts(b, "]\n");
 	}
 	sbuf_puts(b, "```\n");
+}
+
+void
+md_xychart(struct sbuf *b, const char *title, const char *xlabel,
+    const char *ylabel, const double *x, const double *const *y,
+    const size_t *len, size_t nseries, size_t npts, double yscale)
+{
+	xychart(b, title, xlabel, ylabel, x, NULL, y, len, nseries, npts,
+	    yscale);
+}
+
+void
+md_xychart_marked(struct sbuf *b, const char *title, const char *xlabel,
+    const char *ylabel, const double *x, const char *const *marks,
+    const double *const *y, const size_t *len, size_t nseries, size_t npts,
+    double yscale)
+{
+	xychart(b, title, xlabel, ylabel, x, marks, y, len, nseries, npts,
+	    yscale);
 }

@@ -109,4 +109,12 @@ void md_xychart(struct sbuf *b, const char *title, const char *xlabel,
     const char *ylabel, const double *x, const double *const *y,
     const size_t *len, size_t nseries, size_t npts, double yscale);
 
+/* The same chart with marked x labels: each label a quoted string, the
+ * time followed by marks[i] (raw text, escaped for Mermaid) where
+ * marks[i] is not NULL. */
+void md_xychart_marked(struct sbuf *b, const char *title, const char *xlabel,
+    const char *ylabel, const double *x, const char *const *marks,
+    const double *const *y, const size_t *len, size_t nseries, size_t npts,
+    double yscale);
+
 #endif

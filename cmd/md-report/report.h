@@ -29,6 +29,12 @@ void report_analysis(struct sbuf *b, const struct run *r);
 void report_compare(struct sbuf *b, const struct run *a, const struct run *bb,
     const char *diffdir);
 
+/* phases.c: compare's phases of a pair of units, matched by name: a
+ * table in b, and a line in findings for the phase each regression came
+ * from; returns the count of those lines. */
+int phases_compare(struct sbuf *b, struct sbuf *findings,
+    const struct unit *ua, const struct unit *ub);
+
 /* sets.c: set-stats' comparison and budget check; 0, or -1 and err. */
 int report_sets(struct sbuf *b, const char *name_a, const char *name_b,
     const char *stats, char *err, size_t errlen);

@@ -29,7 +29,7 @@ static const char *const kinds[] = {
 static const char *const text_cols[] = {
 	"detail", "event", "file", "file_or_error", "function", "inline",
 	"key", "kind", "outcome", "pods", "reason", "role", "source", "target",
-	"time", "unit", "component", "value", NULL
+	"time", "unit", "component", "value", "phase", "what", "name", NULL
 };
 /* The ## keys read as numbers (other ## lines, such as the fetch log's
  * ##summary, are not md-report's to judge). */
@@ -37,7 +37,11 @@ static const char *const numeric_meta[] = {
 	"alloc_space_during", "cores_mean", "cores_peak", "cpu_ns",
 	"duration_ns", "first", "growth", "intervals", "last", "peak",
 	"peak_seq", "peak_time_ns", "profiles", "restarts", "segments",
-	"slope_per_min", "slope_r2", "span_ns", "total", "total_delta", NULL
+	"slope_per_min", "slope_r2", "span_ns", "total", "total_delta",
+	"settle_profiles", "heap_baseline", "heap_settled", "retained",
+	"retain_threshold", "settle_slope", "slope_threshold",
+	"goroutines_baseline", "goroutines_settled", "goroutine_threshold",
+	"goroutineleak", NULL
 };
 /* run.tsv keys whose values are numbers. */
 static const char *const numeric_keys[] = {
@@ -238,6 +242,123 @@ load_unit(struct unit *u, const char *adir, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The phase, runtime and settle files of a unit: the file's suffix, the
+ * columns md-report reads and the ## keys it needs. A bad one leaves
+ * its section out, not the report.
+ */
+struct extra {
+	const char *suffix;
+	const char *const *cols;
+	const char *const *keys;
+};
+
+static const char *const phase_cols[] = {
+	"phase", "start_ns", "end_ns", "duration_ns", "profiles",
+	"inuse_first", "inuse_last", "growth", "alloc_during", NULL
+};
+static const char *const top_cols[] = {
+	"phase", "what", "rank", "value", "function", NULL
+};
+static const char *const mem_cols[] = {
+	"time_ns", "sys", "heap_sys", "heap_inuse", "heap_idle",
+	"heap_released", "stack_inuse", "next_gc", "num_gc", "pause_total_ns",
+	"pauses", NULL
+};
+static const char *const verdict_cols[] = {
+	"kind", "name", "baseline", "settled", "delta", NULL
+};
+static const char *const verdict_keys[] = {
+	"verdict", "reason", "heap_baseline", "heap_settled", "retained",
+	"retain_threshold", "settle_slope", "slope_threshold",
+	"goroutines_baseline", "goroutines_settled", "goroutine_threshold",
+	NULL
+};
+static const char *const no_keys[] = { NULL };
+
+static const struct extra extras[] = {
+	{ ".phases.tsv", phase_cols, no_keys },
+	{ ".phase-top.tsv", top_cols, no_keys },
+	{ ".memstats.tsv", mem_cols, no_keys },
+	{ ".verdict.tsv", verdict_cols, verdict_keys },
+};
+#define NEXTRAS (sizeof extras / sizeof extras[0])
+
+/* The columns and keys of x are in t, and a verdict is one of three. */
+static int
+check_extra(const struct tsv *t, const struct extra *x, const char *path,
+    char *err, size_t errlen)
+{
+	const char *const *p;
+	const char *v;
+
+	for (p = x->cols; *p != NULL; p++)
+		if (tsv_col(t, *p) < 0) {
+			snprintf(err, errlen, "%s: no column %s", path, *p);
+			return -1;
+		}
+	for (p = x->keys; *p != NULL; p++)
+		if (tsv_meta(t, *p, 1) == NULL) {
+			snprintf(err, errlen, "%s: no ##%s", path, *p);
+			return -1;
+		}
+	if (x->keys == verdict_keys && (v = tsv_meta(t, "verdict", 1)) !=
+	    NULL && strcmp(v, "likely-leak") != 0 && strcmp(v, "bounded") !=
+	    0 && strcmp(v, "no-leak") != 0) {
+		struct sbuf b = SBUF_INIT;
+
+		md_plain(&b, v);
+		snprintf(err, errlen, "%s: ##verdict: not likely-leak, bounded "
+		    "or no-leak: %s", path, b.s != NULL ? b.s : "");
+		sbuf_free(&b);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Loads the unit's extra files. A bad one is a warning on stderr, and
+ * its err (the message less the run directory, for the report) is kept.
+ */
+static void
+load_extras(struct unit *u, const char *dir, const char *adir)
+{
+	struct tsv *t[NEXTRAS] = { &u->phases, &u->phasetop, &u->memstats,
+	    &u->verdict };
+	char **e[NEXTRAS] = { &u->phases_err, &u->phasetop_err,
+	    &u->memstats_err, &u->verdict_err };
+	char err[512];
+	size_t k, dl = strlen(dir);
+
+	for (k = 0; k < NEXTRAS; k++) {
+		size_t n = strlen(u->name) + strlen(extras[k].suffix) + 1;
+		char *f = xrealloc(NULL, n), *p;
+		const char *rel;
+
+		snprintf(f, n, "%s%s", u->name, extras[k].suffix);
+		p = path2(adir, f);
+		if (load_opt(t[k], p, 0, err, sizeof err) != 0 ||
+		    (t[k]->ncols > 0 &&
+		    check_extra(t[k], &extras[k], p, err, sizeof err) != 0)) {
+			msg_warn("%s", err);
+			rel = strncmp(err, dir, dl) == 0 && err[dl] == '/' ?
+			    err + dl + 1 : err;
+			*e[k] = xrealloc(NULL, strlen(rel) + 1);
+			memcpy(*e[k], rel, strlen(rel) + 1);
+			tsv_free(t[k]);
+		}
+		free(p);
+		free(f);
+	}
+}
+
+const char *
+run_verdict(const struct unit *u)
+{
+	return u->verdict.ncols > 0 ? tsv_meta(&u->verdict, "verdict", 1) :
+	    NULL;
+}
+
 static char *
 slurp_text(const char *path)
 {
@@ -354,7 +475,8 @@ run_load(struct run *r, const char *dir, char *err, size_t errlen)
 		if (load_unit(&r->units[i], adir, err, errlen) != 0) {
 			free(adir);
 			return -1;
-		}
+		} else
+			load_extras(&r->units[i], dir, adir);
 	free(adir);
 	assign_components(r);
 	return 0;
@@ -384,6 +506,14 @@ run_free(struct run *r)
 		tsv_free(&u->cpu);
 		tsv_free(&u->cputop);
 		tsv_free(&u->gor);
+		tsv_free(&u->phases);
+		tsv_free(&u->phasetop);
+		tsv_free(&u->memstats);
+		tsv_free(&u->verdict);
+		free(u->phases_err);
+		free(u->phasetop_err);
+		free(u->memstats_err);
+		free(u->verdict_err);
 		free(u->name);
 		free(u->stem);
 	}
@@ -533,6 +663,19 @@ run_elapsed_at(const struct run *r, const struct tsv *t, int64_t seq)
 		if (tsv_i64(t, i, sc, &s) == 0 && s == seq)
 			return row_elapsed(r, t, i);
 	return 0;
+}
+
+double
+run_ns_elapsed(const struct run *r, const struct tsv *heap, int64_t ns)
+{
+	int64_t t0, e0 = 0;
+
+	if (r->started_ns >= 0)
+		return (double)(ns - r->started_ns) / 1e9;
+	if (tsv_i64(heap, 0, tsv_col(heap, "time_ns"), &t0) != 0)
+		return 0;
+	tsv_i64(heap, 0, tsv_col(heap, "elapsed_ns"), &e0);
+	return (double)(ns - t0 + e0) / 1e9;
 }
 
 const char *

@@ -45,6 +45,16 @@ struct unit {
 	struct tsv cpu;		/* UNIT.cpu.series.tsv */
 	struct tsv cputop;	/* UNIT.cpu.top.tsv */
 	struct tsv gor;		/* UNIT.goroutine.series.tsv */
+	/*
+	 * The phase, runtime and settle files (md-report(1)): each absent
+	 * (no rows), loaded, or bad: then its err says why (file:line:
+	 * reason), the table is empty and its section says it was left out.
+	 */
+	struct tsv phases;	/* UNIT.phases.tsv: phase-split's */
+	struct tsv phasetop;	/* UNIT.phase-top.tsv */
+	struct tsv memstats;	/* UNIT.memstats.tsv */
+	struct tsv verdict;	/* UNIT.verdict.tsv: leak-verdict's */
+	char *phases_err, *phasetop_err, *memstats_err, *verdict_err;
 };
 
 struct run {
@@ -118,6 +128,11 @@ int64_t *run_segments(const struct tsv *t);
 double *run_elapsed(const struct run *r, const struct tsv *t);
 double run_elapsed_at(const struct run *r, const struct tsv *t, int64_t seq);
 
+/* The seconds of a time (Unix ns) on the same axis as run_elapsed's of
+ * the unit's heap series (0 without a start or a series). */
+double run_ns_elapsed(const struct run *r, const struct tsv *heap,
+    int64_t ns);
+
 /* "since the test started" or "since the first profile" (no start). */
 const char *run_time_base(const struct run *r);
 
@@ -152,6 +167,10 @@ void run_cats_of(const struct tsv *t, struct run_cats *c);
 /* The fetch log's final outcomes: ok, and error + skipped (not aborted:
  * a collector stopped at the end of the run). */
 void run_fetch_counts(const struct run *r, long *ok, long *failed);
+
+/* The unit's leak verdict (likely-leak, bounded or no-leak), or NULL
+ * without a good verdict file. */
+const char *run_verdict(const struct unit *u);
 
 /* Appends the test's command, `make TARGET`, as a code span. */
 void run_make_cmd(struct sbuf *b, const struct run *r);

@@ -12,7 +12,8 @@
 // element name with its count, each link's target, and each attribute
 // that is not one marked itself writes (an event handler, a style), so a
 // test can tell an element the report meant from one a crafted string
-// smuggled in.
+// smuggled in. With LABELS=1 in the environment, each chart's line ends
+// in the x axis labels as drawn, joined by |.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { marked } from 'marked';
@@ -75,7 +76,7 @@ try {
     const out = [];
     window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' });
     for (let i = 0; i < sources.length; i++) {
-      const r = { index: i, kind: sources[i].trim().split(/\s/)[0], lines: [], error: null };
+      const r = { index: i, kind: sources[i].trim().split(/\s/)[0], lines: [], labels: [], error: null };
       try {
         await window.mermaid.parse(sources[i]);
         const { svg } = await window.mermaid.render(`chart${i}`, sources[i]);
@@ -88,6 +89,8 @@ try {
           // height (NaN): they are not drawn, so not counted.
           r.lines.push((d.match(/[ML]-?[0-9.]+,-?[0-9.]/g) || []).length);
         }
+        for (const t of holder.querySelectorAll('.bottom-axis .label text'))
+          r.labels.push(t.textContent);
       } catch (e) {
         r.error = String(e && e.message ? e.message : e);
       }
@@ -97,6 +100,7 @@ try {
   }, charts);
   for (const r of results) {
     console.log(`chart ${r.index}\t${r.kind}\tpoints ${r.lines.join(',') || '-'}`
+      + (process.env.LABELS === '1' ? `\tlabels ${r.labels.join('|')}` : '')
       + (r.error ? `\terror ${r.error.split('\n')[0]}` : ''));
     if (r.error) failed = true;
     if (r.kind === 'xychart-beta' && (r.lines.length === 0 || r.lines.some((n) => n < 2)))
