@@ -1,11 +1,45 @@
-/* obuf_test - what obuf writes, past its buffer, and a sticky error. */
+/* obuf_test - what obuf writes, past its buffer, a sticky error, and a
+ * named file written whole or not at all. */
 #include "obuf.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "unit.h"
 
 static struct obuf ob;
+
+/* obuf_create's file appears whole at commit, never before; discarded,
+ * it never does; a file that cannot be created is one error line. */
+static void
+create_commit(void)
+{
+	char dir[] = "/tmp/obuf_test.XXXXXX", path[64], back[16], err[256];
+	FILE *fp;
+	size_t n;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/out.tsv", dir);
+	CHECK(obuf_create(&ob, path, err, sizeof err) == 0);
+	obuf_puts(&ob, "a\tb\n");
+	CHECK(access(path, F_OK) != 0);
+	CHECK(obuf_commit(&ob, err, sizeof err) == 0);
+	CHECK((fp = fopen(path, "r")) != NULL);
+	n = fread(back, 1, sizeof back - 1, fp);
+	back[n] = '\0';
+	fclose(fp);
+	CHECK_STR(back, "a\tb\n");
+	CHECK(unlink(path) == 0);
+	CHECK(obuf_create(&ob, path, err, sizeof err) == 0);
+	obuf_puts(&ob, "lost");
+	obuf_discard(&ob);
+	CHECK(access(path, F_OK) != 0);
+	CHECK(rmdir(dir) == 0);	/* the temporary file went too */
+	snprintf(path, sizeof path, "%s/none/out.tsv", dir);
+	CHECK(obuf_create(&ob, path, err, sizeof err) == -1);
+	CHECK(strncmp(err, path, strlen(path)) == 0 &&
+	    strstr(err, ": No such file") != NULL);
+}
 
 int
 main(void)
@@ -45,5 +79,6 @@ main(void)
 		CHECK(obuf_flush(&ob) == -1 && ob.err);
 		fclose(full);
 	}
+	create_commit();
 	return unit_done();
 }
