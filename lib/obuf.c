@@ -12,6 +12,7 @@ void
 obuf_init(struct obuf *ob, FILE *fp)
 {
 	ob->fp = fp;
+	ob->tee = NULL;
 	ob->len = 0;
 	ob->err = 0;
 	ob->tmp = NULL;
@@ -91,14 +92,24 @@ obuf_discard(struct obuf *ob)
 	ob->tmp = NULL;
 }
 
+/* Hands the buffer to the file (and the tee). */
+static void
+put_block(struct obuf *ob)
+{
+	if (ob->len > 0 && !ob->err &&
+	    (fwrite(ob->buf, 1, ob->len, ob->fp) != ob->len ||
+	    (ob->tee != NULL &&
+	    fwrite(ob->buf, 1, ob->len, ob->tee) != ob->len)))
+		ob->err = 1;
+	ob->len = 0;
+}
+
 int
 obuf_flush(struct obuf *ob)
 {
-	if (ob->len > 0 && !ob->err &&
-	    fwrite(ob->buf, 1, ob->len, ob->fp) != ob->len)
-		ob->err = 1;
-	ob->len = 0;
-	if (!ob->err && fflush(ob->fp) != 0)
+	put_block(ob);
+	if (!ob->err && (fflush(ob->fp) != 0 ||
+	    (ob->tee != NULL && fflush(ob->tee) != 0)))
 		ob->err = 1;
 	return ob->err ? -1 : 0;
 }
@@ -110,10 +121,7 @@ obuf_write_slow(struct obuf *ob, const char *s, size_t n)
 		size_t room = OBUF_SIZE - ob->len;
 
 		if (room == 0) {
-			if (!ob->err &&
-			    fwrite(ob->buf, 1, ob->len, ob->fp) != ob->len)
-				ob->err = 1;
-			ob->len = 0;
+			put_block(ob);
 			continue;
 		}
 		if (room > n)

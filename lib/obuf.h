@@ -12,6 +12,8 @@
  *	if (obuf_flush(&ob) != 0) ... write error ...
  *
  * A write error is sticky: later calls do nothing and obuf_flush returns -1.
+ * Set tee (after obuf_init) and each block goes to both files, as tee(1)
+ * would copy it, without a process and a pipe between.
  *
  * A tool that writes a named file (beside its standard output) writes it
  * whole or not at all: obuf_create opens a temporary file beside it,
@@ -33,6 +35,7 @@
 
 struct obuf {
 	FILE *fp;
+	FILE *tee;		/* a second copy of every block, or NULL */
 	size_t len;
 	int err;
 	char *tmp;		/* obuf_create's temporary file, else NULL */

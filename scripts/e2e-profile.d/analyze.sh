@@ -35,8 +35,9 @@ profiles() {
 	done | sort -n -k1,1 | cut -d' ' -f2
 }
 
-# decode_into KIND FILES: pprof-decode FILES to stdout; pprof-decode's
-# status lands in .decode.rc, the files it refused in the unit's bad list.
+# decode_into KIND [--tee FIFO] FILES: pprof-decode FILES to stdout (and
+# the fifo); pprof-decode's status lands in .decode.rc, the files it
+# refused in the unit's bad list.
 decode_into() {
 	_di_k=$1
 	shift
@@ -178,14 +179,14 @@ analyze_heap() {
 }
 
 # analyze_cpu FILES: the CPU series and the top table of all windows, from
-# one decoding.
+# one decoding (pprof-decode copies the stream to the fifo, no tee).
 analyze_cpu() {
 	fifos
 	pprof-top -t cpu --nodefraction 0 <"$an_dir/.f1" \
 	    >"$an_tmp.cpu.top.tsv.tmp" 2>>"$an_err" &
 	_ac_p=$!
 	_ac_rc=0
-	decode_into cpu "$@" | tee "$an_dir/.f1" |
+	decode_into cpu --tee "$an_dir/.f1" "$@" |
 	    pprof-series >"$an_tmp.cpu.series.tsv.tmp" 2>>"$an_err" || _ac_rc=1
 	wait "$_ac_p" || _ac_rc=1
 	decoded_ok || _ac_rc=1

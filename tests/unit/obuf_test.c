@@ -1,5 +1,5 @@
 /* obuf_test - what obuf writes, past its buffer, a sticky error, and a
- * named file written whole or not at all. */
+ * named file written whole or not at all, a tee. */
 #include "obuf.h"
 
 #include <stdlib.h>
@@ -8,6 +8,31 @@
 #include "unit.h"
 
 static struct obuf ob;
+
+/* With a tee, both files get every byte, past the buffer too. */
+static void
+tee_copy(void)
+{
+	static char big[OBUF_SIZE + 7], a[2 * OBUF_SIZE], b[2 * OBUF_SIZE];
+	FILE *x = tmpfile(), *y = tmpfile();
+
+	CHECK(x != NULL && y != NULL);
+	obuf_init(&ob, x);
+	ob.tee = y;
+	memset(big, 'z', sizeof big);
+	obuf_puts(&ob, "head\t");
+	obuf_put(&ob, big, sizeof big);
+	obuf_i64(&ob, -1);
+	CHECK(obuf_flush(&ob) == 0);
+	rewind(x);
+	rewind(y);
+	CHECK(fread(a, 1, sizeof a, x) == 5 + sizeof big + 2);
+	CHECK(fread(b, 1, sizeof b, y) == 5 + sizeof big + 2);
+	CHECK(memcmp(a, b, 5 + sizeof big + 2) == 0);
+	CHECK(memcmp(a + 5 + sizeof big, "-1", 2) == 0);
+	fclose(x);
+	fclose(y);
+}
 
 /* obuf_create's file appears whole at commit, never before; discarded,
  * it never does; a file that cannot be created is one error line. */
@@ -80,5 +105,6 @@ main(void)
 		fclose(full);
 	}
 	create_commit();
+	tee_copy();
 	return unit_done();
 }
