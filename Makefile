@@ -88,6 +88,21 @@ $(BIN)/pprof-fetch: $(B)/cmd/pprof-fetch.o $(B)/cmd/pprof-fetch-fetch.o \
 		$(B)/cmd/pprof-fetch-fetch.o $(B)/libe2e.a $(LIBS_PB) \
 		$(LIBS_CURL) -lm
 
+# pprof-series is two files (the series, the growth table).
+$(B)/cmd/pprof-series-growth.o: cmd/pprof-series/growth.c \
+		cmd/pprof-series/series.h $(wildcard lib/*.h) \
+		$(B)/gen/profile.pb-c.h
+	@mkdir -p $(B)/cmd
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(B)/cmd/pprof-series.o: cmd/pprof-series/series.h
+
+$(BIN)/pprof-series: $(B)/cmd/pprof-series.o $(B)/cmd/pprof-series-growth.o \
+		$(B)/libe2e.a
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(B)/cmd/pprof-series.o \
+		$(B)/cmd/pprof-series-growth.o $(B)/libe2e.a $(LIBS_PB) -lm
+
 $(B)/tests/%: tests/unit/%.c $(B)/libe2e.a $(wildcard lib/*.h)
 	@mkdir -p $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< \

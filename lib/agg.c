@@ -14,8 +14,10 @@
 
 #ifdef __GNUC__
 #define PREFETCH(p) __builtin_prefetch(p)
+#define HOT_INLINE inline __attribute__((always_inline))
 #else
 #define PREFETCH(p) ((void)(p))
+#define HOT_INLINE inline
 #endif
 
 #define NOMEM(err, errlen) errf(err, errlen, "out of memory")
@@ -200,7 +202,7 @@ load64(const char *p)
 	    (uint64_t)u[5] << 40 | (uint64_t)u[6] << 48 | (uint64_t)u[7] << 56;
 }
 
-static uint32_t
+static inline uint32_t
 name_hash(int whole, const char *f, size_t len)
 {
 	uint64_t x = 0, y = 0, z = 0;
@@ -303,23 +305,15 @@ same_name(const char *x, const char *y, size_t len)
 	return load64(x + len - 8) == load64(y + len - 8);
 }
 
+/* A function met for the first time, filed in the empty slot k. */
 static long
-node_of(struct agg *a, const char *f, size_t len, uint32_t h, char *err,
-    size_t errlen)
+add_node(struct agg *a, const char *f, size_t len, uint32_t h, size_t k,
+    char *err, size_t errlen)
 {
 	struct agg_name_slot *sl;
-	size_t k, probes = 0, cap = a->name_index_cap;
+	size_t cap = a->name_index_cap;
 	long id;
 
-	for (k = h & (cap - 1); a->name_index[k].id != 0;
-	    k = (k + 1) & (cap - 1)) {
-		if (++probes > LONG_PROBE)
-			a->long_probe = 1;
-		sl = &a->name_index[k];
-		if (sl->hash == h && sl->len == len &&
-		    same_name(a->namebuf + sl->name, f, len))
-			return (long)sl->id - 1;
-	}
 	if ((id = new_node(a, f, len, err, errlen)) < 0)
 		return -1;
 	sl = &a->name_index[k];
@@ -333,6 +327,30 @@ node_of(struct agg *a, const char *f, size_t len, uint32_t h, char *err,
 }
 
 /*
+ * The id of a function by its escaped name. Inline, the new one's path
+ * apart: once a frame, half a million times a large profile, a call
+ * cost as much as the lookup.
+ */
+static HOT_INLINE long
+node_of(struct agg *a, const char *f, size_t len, uint32_t h, char *err,
+    size_t errlen)
+{
+	struct agg_name_slot *sl;
+	size_t k, probes = 0, cap = a->name_index_cap;
+
+	for (k = h & (cap - 1); a->name_index[k].id != 0;
+	    k = (k + 1) & (cap - 1)) {
+		if (++probes > LONG_PROBE)
+			a->long_probe = 1;
+		sl = &a->name_index[k];
+		if (sl->hash == h && sl->len == len &&
+		    same_name(a->namebuf + sl->name, f, len))
+			return (long)sl->id - 1;
+	}
+	return add_node(a, f, len, h, k, err, errlen);
+}
+
+/*
  * A stack's frames are split and hashed first, then looked up: the index
  * slots of all of them are fetched at once instead of one miss after
  * another.
@@ -343,13 +361,14 @@ struct agg_pending {
 	uint32_t h;
 };
 
-static int
+/* Inline, and grow called only when full: once a frame, like node_of. */
+static inline int
 pend_frame(struct agg *a, const char *f, size_t len)
 {
 	struct agg_pending *pf;
 
-	if (grow(&a->pend, &a->pend_cap, a->npend + 1, sizeof *a->pend,
-	    256) != 0)
+	if (a->npend >= a->pend_cap && grow(&a->pend, &a->pend_cap,
+	    a->npend + 1, sizeof *a->pend, 256) != 0)
 		return -1;
 	pf = &a->pend[a->npend++];
 	pf->inl = esc_frame_inlined(f, len);
@@ -587,8 +606,8 @@ stack_of(struct agg *a, const char *s, size_t len, int *isnew, char *err,
 	if (a->nstacks >= UINT32_MAX - 1 ||
 	    ((a->nstacks + 1) * 2 > a->nsslots && index_grow(a, &a->sslots,
 	    &a->nsslots, a->nstacks, stack_hash) != 0) ||
-	    grow(&a->stackv, &a->stacks_cap, a->nstacks + 1,
-	    sizeof *a->stackv, 4096) != 0) {
+	    (a->nstacks >= a->stacks_cap && grow(&a->stackv, &a->stacks_cap,
+	    a->nstacks + 1, sizeof *a->stackv, 4096) != 0)) {
 		a->nframes = off;
 		return NOMEM(err, errlen);
 	}
@@ -740,8 +759,8 @@ agg_add(struct agg *a, const struct stream_row *row, unsigned side,
 	int isnew;
 
 	if (a->nsamples >= UINT32_MAX - 1 ||
-	    grow(&a->samples, &a->samples_cap, a->nsamples + 1,
-	    sizeof *a->samples, 4096) != 0 ||
+	    (a->nsamples >= a->samples_cap && grow(&a->samples,
+	    &a->samples_cap, a->nsamples + 1, sizeof *a->samples, 4096) != 0) ||
 	    ((a->nsamples + 1) * 2 > a->nslots && index_grow(a, &a->slots,
 	    &a->nslots, a->nsamples, sample_hash) != 0))
 		return NOMEM(err, errlen);

@@ -1,22 +1,115 @@
 /* obuf - see obuf.h. */
 #include "obuf.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "errf.h"
+
 void
 obuf_init(struct obuf *ob, FILE *fp)
 {
 	ob->fp = fp;
+	ob->tee = NULL;
 	ob->len = 0;
 	ob->err = 0;
+	ob->tmp = NULL;
+	ob->path = NULL;
+}
+
+int
+obuf_create(struct obuf *ob, const char *path, char *err, size_t errlen)
+{
+	size_t n = strlen(path);
+	char *tmp = malloc(n + sizeof ".tmp.XXXXXX");
+	mode_t mask;
+	FILE *fp;
+	int fd, e;
+
+	if (tmp == NULL)
+		return errf(err, errlen, "%s: out of memory", path);
+	memcpy(tmp, path, n);
+	memcpy(tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+	if ((fd = mkstemp(tmp)) < 0) {
+		e = errno;
+		free(tmp);
+		return errf(err, errlen, "%s: %s", path, strerror(e));
+	}
+	/* mkstemp's 0600, as the shell's > would create it. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0 || (fp = fdopen(fd, "w")) == NULL) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return errf(err, errlen, "%s: %s", path, strerror(e));
+	}
+	obuf_init(ob, fp);
+	ob->tmp = tmp;
+	ob->path = path;
+	return 0;
+}
+
+int
+obuf_commit(struct obuf *ob, char *err, size_t errlen)
+{
+	int bad, e;
+
+	errno = 0;
+	bad = obuf_flush(ob) != 0;
+	e = errno;
+	if (fclose(ob->fp) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	ob->fp = NULL;
+	if (!bad && rename(ob->tmp, ob->path) != 0) {
+		bad = 1;
+		e = errno;
+	}
+	if (bad) {
+		unlink(ob->tmp);
+		errf(err, errlen, "%s: %s", ob->path, e ? strerror(e) :
+		    "write error");
+	}
+	free(ob->tmp);
+	ob->tmp = NULL;
+	return bad ? -1 : 0;
+}
+
+void
+obuf_discard(struct obuf *ob)
+{
+	if (ob->fp != NULL)
+		fclose(ob->fp);
+	ob->fp = NULL;
+	if (ob->tmp != NULL)
+		unlink(ob->tmp);
+	free(ob->tmp);
+	ob->tmp = NULL;
+}
+
+/* Hands the buffer to the file (and the tee). */
+static void
+put_block(struct obuf *ob)
+{
+	if (ob->len > 0 && !ob->err &&
+	    (fwrite(ob->buf, 1, ob->len, ob->fp) != ob->len ||
+	    (ob->tee != NULL &&
+	    fwrite(ob->buf, 1, ob->len, ob->tee) != ob->len)))
+		ob->err = 1;
+	ob->len = 0;
 }
 
 int
 obuf_flush(struct obuf *ob)
 {
-	if (ob->len > 0 && !ob->err &&
-	    fwrite(ob->buf, 1, ob->len, ob->fp) != ob->len)
-		ob->err = 1;
-	ob->len = 0;
-	if (!ob->err && fflush(ob->fp) != 0)
+	put_block(ob);
+	if (!ob->err && (fflush(ob->fp) != 0 ||
+	    (ob->tee != NULL && fflush(ob->tee) != 0)))
 		ob->err = 1;
 	return ob->err ? -1 : 0;
 }
@@ -28,10 +121,7 @@ obuf_write_slow(struct obuf *ob, const char *s, size_t n)
 		size_t room = OBUF_SIZE - ob->len;
 
 		if (room == 0) {
-			if (!ob->err &&
-			    fwrite(ob->buf, 1, ob->len, ob->fp) != ob->len)
-				ob->err = 1;
-			ob->len = 0;
+			put_block(ob);
 			continue;
 		}
 		if (room > n)

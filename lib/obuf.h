@@ -12,6 +12,17 @@
  *	if (obuf_flush(&ob) != 0) ... write error ...
  *
  * A write error is sticky: later calls do nothing and obuf_flush returns -1.
+ * Set tee (after obuf_init) and each block goes to both files, as tee(1)
+ * would copy it, without a process and a pipe between.
+ *
+ * A tool that writes a named file (beside its standard output) writes it
+ * whole or not at all: obuf_create opens a temporary file beside it,
+ * obuf_commit flushes, closes and renames it into place, obuf_discard
+ * removes it. Both report failures as one line "PATH: reason" in err.
+ *
+ *	if (obuf_create(&ob, path, err, sizeof err) != 0) ... err ...
+ *	... obuf_puts(&ob, ...) ...
+ *	if (obuf_commit(&ob, err, sizeof err) != 0) ... err ...
  */
 #ifndef OBUF_H
 #define OBUF_H
@@ -24,13 +35,19 @@
 
 struct obuf {
 	FILE *fp;
+	FILE *tee;		/* a second copy of every block, or NULL */
 	size_t len;
 	int err;
+	char *tmp;		/* obuf_create's temporary file, else NULL */
+	const char *path;	/* and the file it becomes */
 	char buf[OBUF_SIZE];
 };
 
 void obuf_init(struct obuf *ob, FILE *fp);
 int obuf_flush(struct obuf *ob);
+int obuf_create(struct obuf *ob, const char *path, char *err, size_t errlen);
+int obuf_commit(struct obuf *ob, char *err, size_t errlen);
+void obuf_discard(struct obuf *ob);
 void obuf_write_slow(struct obuf *ob, const char *s, size_t n);
 void obuf_i64(struct obuf *ob, int64_t v);
 void obuf_u64(struct obuf *ob, uint64_t v);

@@ -330,11 +330,14 @@ main(int argc, char *argv[])
 		{ "folded", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "max-size", required_argument, NULL, 'm' },
+		{ "tee", required_argument, NULL, 'T' },
 		{ "type", required_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct folded f;
+	const char *tee = NULL;
+	FILE *teefp = NULL;
 	int ch, folded = 0, rval = 0, i;
 
 	msg_init(argv);
@@ -345,7 +348,7 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			printf("usage: pprof-decode [--folded] [-t type] "
-			    "[--max-size bytes] [file ...]\n"
+			    "[--max-size bytes] [--tee file] [file ...]\n"
 			    "Decode pprof profiles (gzip or raw protobuf) "
 			    "into the sample stream,\nor with --folded into "
 			    "folded stacks. See pprof-decode(1).\n");
@@ -357,6 +360,17 @@ main(int argc, char *argv[])
 			break;
 		case 't':
 			type_opt = optarg;
+			break;
+		case 'T':
+			/*
+			 * Opened at once: a fifo's reader waits for the
+			 * open, and an exit after it ends the reader's wait.
+			 */
+			if (teefp != NULL)
+				msg_die(2, "--tee: given twice");
+			tee = optarg;
+			if ((teefp = fopen(tee, "w")) == NULL)
+				msg_die(1, "%s: %s", tee, strerror(errno));
 			break;
 		case 'V':
 			printf("pprof-decode %s\n", E2E_PROFILE_VERSION);
@@ -371,6 +385,10 @@ main(int argc, char *argv[])
 	/* obuf writes whole blocks: stdio's buffer would split each in two. */
 	setvbuf(stdout, NULL, _IONBF, 0);
 	obuf_init(&out, stdout);
+	if (teefp != NULL) {
+		setvbuf(teefp, NULL, _IONBF, 0);
+		out.tee = teefp;
+	}
 	memset(&f, 0, sizeof f);
 	htab_init(&f.stacks);
 	if (argc == 0)
@@ -383,7 +401,14 @@ main(int argc, char *argv[])
 	free(f.sums);
 	free(f.type);
 	if (obuf_flush(&out) != 0) {
-		msg_warn("stdout: write error");
+		if (tee != NULL)
+			msg_warn("stdout or %s: write error", tee);
+		else
+			msg_warn("stdout: write error");
+		return 1;
+	}
+	if (teefp != NULL && fclose(teefp) != 0) {
+		msg_warn("%s: %s", tee, strerror(errno));
 		return 1;
 	}
 	return rval | msg_close_stdout();
@@ -393,6 +418,6 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: pprof-decode [--folded] [-t type] "
-	    "[--max-size bytes] [file ...]\n");
+	    "[--max-size bytes] [--tee file] [file ...]\n");
 	exit(2);
 }

@@ -8,7 +8,9 @@
  * profile becomes a row of numbers as soon as its block ends, so memory
  * grows with the profiles' rows and the distinct stacks and functions,
  * never with the samples. Rows are written at the end, so an error leaves
- * standard output empty.
+ * standard output empty. --also-series and --also-growth add outputs
+ * (views, series.h) that the same pass fills: an hour of heap profiles is
+ * a stream of hundreds of megabytes, read once for all of them.
  *
  * Restarts split the series into segments: an alloc_* (or other
  * cumulative) total that falls, or a different binary. Everything that
@@ -37,10 +39,10 @@
 #include "num.h"
 #include "obuf.h"
 #include "sbuf.h"
+#include "series.h"
 #include "stream.h"
 #include "version.h"
 
-enum mode { ROWS, SUMMARY, GROWTH, LIST };
 enum kind { HEAP, CPU, GOROUTINE, OTHER };
 static const char *kind_name[] = { "heap", "cpu", "goroutine", "other" };
 
@@ -50,17 +52,19 @@ static struct {
 	int cum;
 } opt;
 
-/* Least squares of y on x, one intercept per segment (see lsq_close). */
-struct lsq {
-	double n, sx, sxx, sy, sxy, syy, y0;	/* this segment, y - y0 */
-	double pxx, pxy, pyy;			/* pooled, centred */
-};
+/*
+ * The outputs: views[0] standard output's (-t, -s, -g), then the files of
+ * --also-series and --also-growth; at most one has the growth table.
+ */
+static struct view *views, *gview;
+static size_t nviews;
+static int need_stacks;		/* a view has categories or growth */
 
 /* The series so far; the first block fixes the types. */
 static struct {
 	char **types, **units;
-	size_t ntypes, ncols;	/* ncols: ntypes + categories + other */
-	int col, cpu;		/* chosen type; cpu/nanoseconds or -1 */
+	size_t ntypes, ncols;	/* ncols: ntypes + per view categories + other */
+	int cpu;		/* cpu/nanoseconds or -1 */
 	int alloc;		/* alloc_space of a heap stream, or -1 */
 	unsigned char *cumulative;	/* per type: counts since start */
 	enum kind kind;
@@ -74,13 +78,9 @@ static struct {
 	char **source;
 	/* per segment */
 	int64_t *during;	/* ntypes: sum of last - first */
-	int64_t growth;		/* chosen type: sum of last - first */
-	int64_t seg_first;	/* chosen type in the segment's first */
 	int64_t cpu_sum, dur_sum;
 	struct sbuf restarts;	/* "5,9" */
 	uint32_t nsegments;
-	size_t peak;
-	struct lsq fit;
 	size_t intervals;	/* consecutive pairs within a segment */
 } S;
 
@@ -92,32 +92,17 @@ static char *block_source, *block_file, *block_build_id;
 /* Stacks, functions, categories; the profiler's bit, or 0. */
 static struct cat_set cats;
 static uint64_t profiler_bit;
-static struct agg G;		/* its stacks and functions alone */
+struct agg G;
 static uint64_t *fmask, *smask;	/* per function, per stack */
 static size_t fmask_n, smask_cap;
-static uint32_t *stamp;		/* per function: the row that last counted */
-static uint32_t nrow;
 static char err[1024];
 
-/* Set by any sum that overflowed 64 bits. */
-static int ov;
-
-/* --growth: per function; a* the alloc_space of a heap stream, flat and
- * with callees (c), within segments. */
-static struct {
-	size_t cap;
-	int64_t *cur, *first, *last, *max, *atpeak;
-	int64_t *seg_first, *growth;
-	int64_t *acur, *alast, *adur, *accur, *aclast, *acdur;
-	uint32_t *grew;
-	unsigned char *seen;
-	double *sy, *sxy, *num;
-} F;
+int ov;
 
 static void usage(void);
 
 /* Returns p grown from old to new elements of size sz, zero-filled. */
-static void *
+void *
 xgrow(void *p, size_t old, size_t new, size_t sz)
 {
 	p = xrealloc(p, new * sz);
@@ -155,7 +140,7 @@ first_block(const struct stream *s)
 	size_t i;
 
 	S.ntypes = m->ntypes;
-	S.ncols = m->ntypes + cats.n + 1;
+	S.ncols = m->ntypes + nviews * (cats.n + 1);
 	S.types = xrealloc(NULL, m->ntypes * sizeof *S.types);
 	S.units = xrealloc(NULL, m->ntypes * sizeof *S.units);
 	S.cumulative = xrealloc(NULL, m->ntypes);
@@ -164,8 +149,13 @@ first_block(const struct stream *s)
 		S.units[i] = xstrdup(m->units[i]);
 		S.cumulative[i] = (unsigned char)is_cumulative(m->types[i]);
 	}
-	if ((S.col = stream_pick_type(s, opt.type, err, sizeof err)) < 0)
-		msg_die(1, "%s", err);
+	for (i = 0; i < nviews; i++) {
+		views[i].col = stream_pick_type(s, views[i].type, err,
+		    sizeof err);
+		if (views[i].col < 0)
+			msg_die(1, "%s", err);
+		views[i].cat0 = m->ntypes + i * (cats.n + 1);
+	}
 	S.cpu = stream_type_index(s, "cpu");
 	if (S.cpu >= 0 && strcmp(m->units[S.cpu], "nanoseconds") != 0)
 		S.cpu = -1;
@@ -226,7 +216,7 @@ begin_block(const struct stream *s)
 }
 
 /* The plain name of function id, in a buffer of its own until the next. */
-static const char *
+const char *
 plain_name(uint32_t id)
 {
 	static char *buf;
@@ -261,85 +251,16 @@ stack_mask(size_t id)
 }
 
 static void
-growth_grow(size_t nf)
-{
-	if (nf > F.cap) {
-		size_t c = F.cap ? F.cap : 1024;
-
-		while (c < nf)
-			c *= 2;
-		F.cur = xgrow(F.cur, F.cap, c, sizeof *F.cur);
-		F.first = xgrow(F.first, F.cap, c, sizeof *F.first);
-		F.last = xgrow(F.last, F.cap, c, sizeof *F.last);
-		F.max = xgrow(F.max, F.cap, c, sizeof *F.max);
-		F.atpeak = xgrow(F.atpeak, F.cap, c, sizeof *F.atpeak);
-		F.grew = xgrow(F.grew, F.cap, c, sizeof *F.grew);
-		F.seen = xgrow(F.seen, F.cap, c, sizeof *F.seen);
-		F.sy = xgrow(F.sy, F.cap, c, sizeof *F.sy);
-		F.sxy = xgrow(F.sxy, F.cap, c, sizeof *F.sxy);
-		F.num = xgrow(F.num, F.cap, c, sizeof *F.num);
-		F.seg_first = xgrow(F.seg_first, F.cap, c, sizeof *F.seg_first);
-		F.growth = xgrow(F.growth, F.cap, c, sizeof *F.growth);
-		F.acur = xgrow(F.acur, F.cap, c, sizeof *F.acur);
-		F.alast = xgrow(F.alast, F.cap, c, sizeof *F.alast);
-		F.adur = xgrow(F.adur, F.cap, c, sizeof *F.adur);
-		F.accur = xgrow(F.accur, F.cap, c, sizeof *F.accur);
-		F.aclast = xgrow(F.aclast, F.cap, c, sizeof *F.aclast);
-		F.acdur = xgrow(F.acdur, F.cap, c, sizeof *F.acdur);
-		F.cap = c;
-	}
-}
-
-/*
- * Adds a sample's value (v, and alloc_space a) to its functions: flat to
- * the leaf, cum once to each function of the stack (recursion once).
- */
-static void
-growth_add(size_t id, int64_t v, int64_t a)
-{
-	size_t n, i, cap = F.cap;
-	const uint32_t *f = agg_frames(&G, id, &n);
-	uint32_t leaf, fn;
-
-	growth_grow(G.nnodes);
-	if (n == 0)
-		return;
-	if (cap != F.cap || stamp == NULL) {
-		stamp = xrealloc(stamp, F.cap * sizeof *stamp);
-		memset(stamp, 0, F.cap * sizeof *stamp);
-		nrow = 0;
-	}
-	if (++nrow == 0) {
-		memset(stamp, 0, F.cap * sizeof *stamp);
-		nrow = 1;
-	}
-	leaf = f[n - 1] & ~AGG_INLINE_BIT;
-	F.acur[leaf] = num_add_ov(F.acur[leaf], a, &ov);
-	if (!opt.cum)
-		F.cur[leaf] = num_add_ov(F.cur[leaf], v, &ov);
-	for (i = 0; i < n; i++) {
-		fn = f[i] & ~AGG_INLINE_BIT;
-		if (stamp[fn] == nrow)
-			continue;
-		stamp[fn] = nrow;
-		F.accur[fn] = num_add_ov(F.accur[fn], a, &ov);
-		if (opt.cum)
-			F.cur[fn] = num_add_ov(F.cur[fn], v, &ov);
-	}
-}
-
-static void
 add_row(const struct stream_row *row)
 {
-	int64_t v = row->values[S.col];
-	uint64_t m;
-	size_t i;
+	uint64_t m, b;
+	size_t i, k;
 	long id;
 	int isnew;
 
 	for (i = 0; i < S.ntypes; i++)
 		cur[i] = num_add_ov(cur[i], row->values[i], &ov);
-	if (opt.mode == SUMMARY)
+	if (!need_stacks)
 		return;
 	id = agg_stack(&G, agg_site(row->site, row->site_len), row->stack,
 	    row->stack_len, &isnew, err, sizeof err);
@@ -356,20 +277,22 @@ add_row(const struct stream_row *row)
 	/* The profiler's own samples count in its category alone. */
 	if (m & profiler_bit)
 		m = profiler_bit;
-	if (opt.mode == GROWTH) {
-		if (profiler_bit == 0 || m != profiler_bit)
-			growth_add((size_t)id, v,
-			    S.alloc >= 0 ? row->values[S.alloc] : 0);
-		return;
+	if (gview != NULL && (profiler_bit == 0 || m != profiler_bit))
+		growth_add((size_t)id, row->values[gview->col],
+		    S.alloc >= 0 ? row->values[S.alloc] : 0, opt.cum);
+	for (k = 0; k < nviews; k++) {
+		int64_t v = row->values[views[k].col], *c = cur + views[k].cat0;
+
+		if (views[k].mode != ROWS)
+			continue;
+		if (m == 0) {
+			c[cats.n] = num_add_ov(c[cats.n], v, &ov);
+			continue;
+		}
+		for (i = 0, b = m; b != 0; i++, b >>= 1)
+			if (b & 1)
+				c[i] = num_add_ov(c[i], v, &ov);
 	}
-	if (m == 0) {
-		cur[S.ncols - 1] = num_add_ov(cur[S.ncols - 1], v, &ov);
-		return;
-	}
-	for (i = 0; m != 0; i++, m >>= 1)
-		if (m & 1)
-			cur[S.ntypes + i] = num_add_ov(cur[S.ntypes + i], v,
-			    &ov);
 }
 
 static void
@@ -401,14 +324,12 @@ lsq_close(struct lsq *l)
 static void
 close_segment(void)
 {
-	size_t i;
+	size_t k;
 
-	if (opt.mode == GROWTH && S.fit.n > 0)
-		for (i = 0; i < F.cap; i++) {
-			F.num[i] += F.sxy[i] - S.fit.sx * F.sy[i] / S.fit.n;
-			F.sy[i] = F.sxy[i] = 0;
-		}
-	lsq_close(&S.fit);
+	if (gview != NULL)
+		growth_close_segment(&gview->fit);
+	for (k = 0; k < nviews; k++)
+		lsq_close(&views[k].fit);
 }
 
 /* Two non-empty strings that differ. */
@@ -437,55 +358,20 @@ restarted(const int64_t *tot)
 	    changed(S.build_id, block_build_id);
 }
 
+/* The view's growth, the last profile's minus the segment's first. */
 static void
-growth_block(int new_segment, int new_peak, double x)
+view_growth(struct view *v)
 {
-	size_t i, nf = G.nnodes;
-
-	growth_grow(nf);
-	for (i = 0; i < nf; i++) {
-		int64_t v = F.cur[i];
-
-		if (S.n == 0) {
-			F.first[i] = v;
-			F.max[i] = v;
-		} else if (v > F.max[i])
-			F.max[i] = v;
-		if (S.n > 0 && !new_segment && v > F.last[i])
-			F.grew[i]++;
-		/* Growth and allocation count within each process. */
-		if (new_segment) {
-			if (S.n > 0)
-				F.growth[i] = num_add_ov(F.growth[i],
-				    num_sub_ov(F.last[i], F.seg_first[i], &ov),
-				    &ov);
-			F.seg_first[i] = v;
-		} else {
-			F.adur[i] = num_add_ov(F.adur[i],
-			    num_sub_ov(F.acur[i], F.alast[i], &ov), &ov);
-			F.acdur[i] = num_add_ov(F.acdur[i],
-			    num_sub_ov(F.accur[i], F.aclast[i], &ov), &ov);
-		}
-		F.alast[i] = F.acur[i];
-		F.aclast[i] = F.accur[i];
-		F.acur[i] = F.accur[i] = 0;
-		if (new_peak)
-			F.atpeak[i] = v;
-		if (v != 0 || F.alast[i] != 0)
-			F.seen[i] = 1;
-		F.sy[i] += (double)v;
-		F.sxy[i] += x * (double)v;
-		F.last[i] = v;
-		F.cur[i] = 0;
-	}
+	v->growth = num_add_ov(v->growth, num_sub_ov(S.vals[(S.n - 1) *
+	    S.ncols + v->col], v->seg_first, &ov), &ov);
 }
 
 static void
 end_block(void)
 {
 	int64_t *row;
-	int new_segment = 0, new_peak;
-	size_t i;
+	int new_segment = 0, new_peak = 0;
+	size_t i, k;
 	double x;
 
 	if (S.n == S.cap) {
@@ -499,15 +385,16 @@ end_block(void)
 	if (S.n == 0 || restarted(cur)) {
 		new_segment = 1;
 		if (S.n > 0) {
-			S.growth = num_add_ov(S.growth, num_sub_ov(S.vals[(S.n -
-			    1) * S.ncols + S.col], S.seg_first, &ov), &ov);
+			for (k = 0; k < nviews; k++)
+				view_growth(&views[k]);
 			close_segment();
 			sbuf_printf(&S.restarts, "%s%zu",
 			    S.restarts.len ? "," : "", S.n);
 		}
 		S.nsegments++;
 		S.seg_t0 = block_time;
-		S.seg_first = cur[S.col];
+		for (k = 0; k < nviews; k++)
+			views[k].seg_first = cur[views[k].col];
 	} else
 		S.intervals++;
 	for (i = 0; i < S.ntypes; i++)
@@ -526,13 +413,20 @@ end_block(void)
 	S.segment[S.n] = S.nsegments - 1;
 	S.source[S.n] = block_source;
 	block_source = NULL;
-	new_peak = S.n == 0 || row[S.col] > S.vals[S.peak * S.ncols + S.col];
-	if (new_peak)
-		S.peak = S.n;
 	x = (double)(block_time - S.seg_t0) / 60e9;
-	lsq_add(&S.fit, x, (double)row[S.col]);
-	if (opt.mode == GROWTH)
-		growth_block(new_segment, new_peak, x);
+	for (k = 0; k < nviews; k++) {
+		struct view *v = &views[k];
+		int p = S.n == 0 || row[v->col] > S.vals[v->peak * S.ncols +
+		    v->col];
+
+		if (p)
+			v->peak = S.n;
+		if (v == gview)
+			new_peak = p;
+		lsq_add(&v->fit, x, (double)row[v->col]);
+	}
+	if (gview != NULL)
+		growth_block(S.n == 0, new_segment, new_peak, x);
 	free(S.file);
 	free(S.build_id);
 	S.file = block_file;
@@ -545,13 +439,12 @@ end_block(void)
 static void
 close_series(void)
 {
-	size_t i;
+	size_t k;
 
-	S.growth = num_add_ov(S.growth, num_sub_ov(S.vals[(S.n - 1) *
-	    S.ncols + S.col], S.seg_first, &ov), &ov);
-	for (i = 0; opt.mode == GROWTH && i < F.cap; i++)
-		F.growth[i] = num_add_ov(F.growth[i], num_sub_ov(F.last[i],
-		    F.seg_first[i], &ov), &ov);
+	for (k = 0; k < nviews; k++)
+		view_growth(&views[k]);
+	if (gview != NULL)
+		growth_close_series();
 	close_segment();
 }
 
@@ -583,19 +476,20 @@ read_stream(FILE *fp, const char *name)
 }
 
 static struct obuf out;
+static const struct view *V;	/* the one being written to out */
 
 /* A derived number with d decimals; "-" when it does not exist. */
-static void
-put_f(double v, int d)
+void
+put_f(struct obuf *o, double v, int d)
 {
 	char buf[64];
 
 	if (isnan(v) || isinf(v)) {
-		obuf_putc(&out, '-');
+		obuf_putc(o, '-');
 		return;
 	}
 	snprintf(buf, sizeof buf, "%.*f", d, v);
-	obuf_puts(&out, strcmp(buf, "-0.000") == 0 ? "0.000" : buf);
+	obuf_puts(o, strcmp(buf, "-0.000") == 0 ? "0.000" : buf);
 }
 
 static void
@@ -616,9 +510,9 @@ head(void)
 	obuf_puts(&out, "##series\t");
 	obuf_puts(&out, kind_name[S.kind]);
 	obuf_puts(&out, "\n##type\t");
-	esc_meta_out(&out, S.types[S.col]);
+	esc_meta_out(&out, S.types[V->col]);
 	obuf_puts(&out, "\n##unit\t");
-	esc_meta_out(&out, S.units[S.col]);
+	esc_meta_out(&out, S.units[V->col]);
 	nl();
 }
 
@@ -669,9 +563,9 @@ write_rows(void)
 		}
 		if (S.kind == CPU) {
 			tab();
-			put_f(cores(i), 6);
+			put_f(&out, cores(i), 6);
 		}
-		for (j = S.ntypes; j < S.ncols; j++) {
+		for (j = V->cat0; j <= V->cat0 + cats.n; j++) {
 			tab();
 			obuf_i64(&out, row[j]);
 		}
@@ -685,7 +579,7 @@ write_rows(void)
 static void
 key(const char *k)
 {
-	if (opt.mode == ROWS)
+	if (V->mode == ROWS)
 		obuf_puts(&out, "##");
 	obuf_puts(&out, k);
 	tab();
@@ -703,7 +597,7 @@ static void
 kv_f(const char *k, double v, int d)
 {
 	key(k);
-	put_f(v, d);
+	put_f(&out, v, d);
 	nl();
 }
 
@@ -711,14 +605,14 @@ static void
 write_summary(void)
 {
 	const int64_t *first = S.vals, *last = S.vals + (S.n - 1) * S.ncols;
-	const struct lsq *l = &S.fit;
+	const struct lsq *l = &V->fit;
 	double slope = l->pxx > 0 ? l->pxy / l->pxx : NAN;
 	double r2 = l->pxx > 0 && l->pyy > 0 ?
 	    l->pxy * l->pxy / (l->pxx * l->pyy) : NAN;
 	size_t i, peak = 0;
 	char k[256];
 
-	if (opt.mode == SUMMARY)
+	if (V->mode == SUMMARY)
 		obuf_puts(&out, "#key\tvalue\n");
 	kv_i64("profiles", (int64_t)S.n);
 	kv_i64("segments", S.nsegments);
@@ -729,12 +623,12 @@ write_summary(void)
 	kv_i64("first_time_ns", S.time[0]);
 	kv_i64("last_time_ns", S.time[S.n - 1]);
 	kv_i64("span_ns", S.time[S.n - 1] - S.t0);
-	kv_i64("first", first[S.col]);
-	kv_i64("last", last[S.col]);
-	kv_i64("growth", S.growth);
-	kv_i64("peak", S.vals[S.peak * S.ncols + S.col]);
-	kv_i64("peak_seq", (int64_t)S.peak);
-	kv_i64("peak_time_ns", S.time[S.peak]);
+	kv_i64("first", first[V->col]);
+	kv_i64("last", last[V->col]);
+	kv_i64("growth", V->growth);
+	kv_i64("peak", S.vals[V->peak * S.ncols + V->col]);
+	kv_i64("peak_seq", (int64_t)V->peak);
+	kv_i64("peak_time_ns", S.time[V->peak]);
 	kv_f("slope_per_min", slope, 3);
 	kv_f("slope_r2", r2, 4);
 	for (i = 0; i < S.ntypes; i++) {
@@ -761,82 +655,6 @@ write_summary(void)
 	nl();
 }
 
-static char **gnames;		/* for sorting the growth table */
-static double *gslope;
-
-static int
-cmp_growth(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	int64_t gx = F.growth[x], gy = F.growth[y];
-
-	if (gslope[x] != gslope[y])
-		return gslope[x] > gslope[y] ? -1 : 1;
-	if (gx != gy)
-		return gx > gy ? -1 : 1;
-	return strcmp(gnames[x], gnames[y]);
-}
-
-static void
-write_growth(void)
-{
-	size_t i, n = 0, nf = G.nnodes;
-	uint32_t *order = xrealloc(NULL, (nf + 1) * sizeof *order);
-	double pxx = S.fit.pxx;
-
-	gnames = xrealloc(NULL, (nf + 1) * sizeof *gnames);
-	gslope = xrealloc(NULL, (nf + 1) * sizeof *gslope);
-	for (i = 0; i < nf; i++) {
-		gnames[i] = xstrdup(plain_name((uint32_t)i));
-		gslope[i] = pxx > 0 ? F.num[i] / pxx : 0;
-		if (F.seen[i])
-			order[n++] = (uint32_t)i;
-	}
-	qsort(order, n, sizeof *order, cmp_growth);
-	obuf_puts(&out, opt.cum ? "##value\tcum\n" : "##value\tflat\n");
-	obuf_puts(&out, "##profiles\t");
-	obuf_u64(&out, S.n);
-	obuf_puts(&out, "\n##intervals\t");
-	obuf_u64(&out, S.intervals);
-	obuf_puts(&out, "\n#first\tat_peak\tmax\tlast\tgrowth\tslope_per_min"
-	    "\tgrew%");
-	if (S.alloc >= 0)
-		obuf_puts(&out, "\talloc_during\talloc_during_cum");
-	obuf_puts(&out, "\tfunction\n");
-	for (i = 0; i < n; i++) {
-		uint32_t f = order[i];
-
-		obuf_i64(&out, F.first[f]);
-		tab();
-		obuf_i64(&out, F.atpeak[f]);
-		tab();
-		obuf_i64(&out, F.max[f]);
-		tab();
-		obuf_i64(&out, F.last[f]);
-		tab();
-		obuf_i64(&out, F.growth[f]);
-		tab();
-		put_f(pxx > 0 ? gslope[f] : NAN, 3);
-		tab();
-		put_f(S.intervals ? 100.0 * F.grew[f] / (double)S.intervals :
-		    NAN, 2);
-		tab();
-		if (S.alloc >= 0) {
-			obuf_i64(&out, F.adur[f]);
-			tab();
-			obuf_i64(&out, F.acdur[f]);
-			tab();
-		}
-		esc_meta_out(&out, gnames[f]);
-		nl();
-	}
-	free(order);
-	for (i = 0; i < nf; i++)
-		free(gnames[i]);
-	free(gnames);
-	free(gslope);
-}
-
 static void
 list_categories(void)
 {
@@ -854,6 +672,8 @@ static void
 parse_options(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "also-growth", required_argument, NULL, 'G' },
+		{ "also-series", required_argument, NULL, 'S' },
 		{ "categories", required_argument, NULL, 'c' },
 		{ "cum", no_argument, NULL, 'C' },
 		{ "growth", no_argument, NULL, 'g' },
@@ -865,9 +685,31 @@ parse_options(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch, modes = 0;
+	const char *eq;
+	size_t k;
 
+	/* views[0] is standard output's, filled in once the options are. */
+	views = xgrow(NULL, 0, (size_t)argc, sizeof *views);
+	nviews = 1;
 	while ((ch = getopt_long(argc, argv, "gst:", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'G':
+			if (gview != NULL)
+				msg_die(2, "--also-growth: given twice");
+			gview = &views[nviews++];
+			gview->mode = GROWTH;
+			gview->path = optarg;
+			break;
+		case 'S':
+			eq = strchr(optarg, '=');
+			if (eq == NULL || eq == optarg || eq[1] == '\0')
+				msg_die(2, "--also-series %s: not TYPE=FILE",
+				    optarg);
+			views[nviews].type = xstrdup(optarg);
+			((char *)views[nviews].type)[eq - optarg] = '\0';
+			views[nviews].path = eq + 1;
+			views[nviews++].mode = ROWS;
+			break;
 		case 'c':
 			opt.categories = optarg;
 			break;
@@ -880,7 +722,9 @@ parse_options(int argc, char *argv[])
 			break;
 		case 'h':
 			printf("usage: pprof-series [-t type] [--categories "
-			    "file] [-s | -g [--cum]] [file ...]\n"
+			    "file] [-s | -g [--cum]]\n"
+			    "           [--also-series type=file] "
+			    "[--also-growth file] [file ...]\n"
 			    "       pprof-series [--categories file] "
 			    "--list-categories\n"
 			    "One row per profile of a time series of "
@@ -907,14 +751,43 @@ parse_options(int argc, char *argv[])
 	if (modes > 1)
 		msg_die(2, "--summary, --growth and --list-categories exclude "
 		    "each other");
-	if (opt.cum && opt.mode != GROWTH)
+	if (opt.mode == LIST && nviews > 1)
+		msg_die(2, "--list-categories writes no series");
+	if (opt.mode == GROWTH && gview != NULL)
+		msg_die(2, "--growth and --also-growth exclude each other");
+	if (opt.cum && opt.mode != GROWTH && gview == NULL)
 		msg_die(2, "--cum applies only to --growth");
+	views[0].type = opt.type;
+	views[0].mode = opt.mode;
+	if (opt.mode == GROWTH)
+		gview = &views[0];
+	else if (gview != NULL)
+		gview->type = opt.type;
+	for (k = 0; k < nviews; k++)
+		if (views[k].mode != SUMMARY)
+			need_stacks = 1;
+}
+
+/* The view's output, to out. */
+static void
+write_view(const struct view *v)
+{
+	V = v;
+	head();
+	if (v->mode == GROWTH)
+		growth_write(&out, v, S.n, S.intervals, S.alloc, opt.cum);
+	else {
+		if (v->mode == ROWS)
+			write_rows();
+		write_summary();
+	}
 }
 
 int
 main(int argc, char *argv[])
 {
 	int i, rc;
+	size_t k;
 
 	msg_init(argv);
 	parse_options(argc, argv);
@@ -961,14 +834,16 @@ main(int argc, char *argv[])
 	if (ov)
 		msg_die(1, "%s: values overflow a 64-bit sum",
 		    argc > 0 ? argv[argc - 1] : "stdin");
-	head();
-	if (opt.mode == GROWTH)
-		write_growth();
-	else {
-		if (opt.mode == ROWS)
-			write_rows();
-		write_summary();
+	/* The files, each whole or not at all; then standard output. */
+	for (k = 1; k < nviews; k++) {
+		if (obuf_create(&out, views[k].path, err, sizeof err) != 0)
+			msg_die(1, "%s", err);
+		write_view(&views[k]);
+		if (obuf_commit(&out, err, sizeof err) != 0)
+			msg_die(1, "%s", err);
 	}
+	obuf_init(&out, stdout);
+	write_view(&views[0]);
 done:
 	if (obuf_flush(&out) != 0) {
 		msg_warn("stdout: write error");
@@ -981,7 +856,9 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: pprof-series [-t type] [--categories file] "
-	    "[-s | -g [--cum]] [file ...]\n"
+	    "[-s | -g [--cum]]\n"
+	    "           [--also-series type=file] [--also-growth file] "
+	    "[file ...]\n"
 	    "       pprof-series [--categories file] --list-categories\n");
 	exit(2);
 }

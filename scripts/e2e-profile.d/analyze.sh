@@ -39,23 +39,17 @@ profiles() {
 	done | sort -n -k1,1 | cut -d' ' -f2
 }
 
-# decode_into KIND N FILES: pprof-decode FILES, decoded once, into the
-# fifos .f1 (to .fN) and stdout; pprof-decode's status lands in
-# .decode.rc, the files it refused in the unit's bad list.
+# decode_into KIND [--tee FIFO] FILES: pprof-decode FILES to stdout (and
+# the fifo); pprof-decode's status lands in .decode.rc, the files it
+# refused in the unit's bad list.
 decode_into() {
-	_di_k=$1 _di_n=$2
-	shift 2
+	_di_k=$1
+	shift
 	rm -f "$an_dir/.decode.rc"
-	{
-		_di_rc=0
-		pprof-decode "$@" 2>"$an_dir/.decode.err" || _di_rc=$?
-		printf '%s\n' "$_di_rc" >"$an_dir/.decode.rc"
-		bad_profiles "$_di_k" "$an_dir/.decode.err"
-	} | if [ "$_di_n" = 1 ]; then
-		tee "$an_dir/.f1"
-	else
-		tee "$an_dir/.f1" "$an_dir/.f2"
-	fi
+	_di_rc=0
+	pprof-decode "$@" 2>"$an_dir/.decode.err" || _di_rc=$?
+	printf '%s\n' "$_di_rc" >"$an_dir/.decode.rc"
+	bad_profiles "$_di_k" "$an_dir/.decode.err"
 }
 
 # pprof-decode's 1 is "some input was bad, the rest decoded": the rest is
@@ -78,11 +72,10 @@ bad_profiles() {
 		print u "\t" k "\t" substr(s, 1, i - 1) "\t" r }' "$2" >>"$an_dir/bad.tsv"
 }
 
-# fifos N: N fresh fifos, .f1 to .fN.
+# fifos: a fresh fifo .f1.
 fifos() {
-	rm -f "$an_dir/.f1" "$an_dir/.f2"
+	rm -f "$an_dir/.f1"
 	mkfifo "$an_dir/.f1"
-	[ "$1" = 1 ] || mkfifo "$an_dir/.f2"
 }
 
 # keep KIND...: the analysis/.UNIT.KIND.tsv.tmp files become
@@ -143,21 +136,16 @@ analyze_unit() {
 	return "$_au_rc"
 }
 
-# analyze_heap FILES: from one decoding, the heap series (inuse_space and
-# alloc_space) and the growth table; then the peak profile's top table and
-# the allocation of the last segment (first to last profile of one process).
+# analyze_heap FILES: from one decoding and one pass of pprof-series, the
+# heap series (inuse_space and alloc_space) and the growth table; then the
+# peak profile's top table and the allocation of the last segment (first
+# to last profile of one process).
 analyze_heap() {
-	fifos 2
-	pprof-series -t alloc_space <"$an_dir/.f1" \
-	    >"$an_tmp.heap.alloc.series.tsv.tmp" 2>>"$an_err" &
-	_ah_p1=$!
-	pprof-series -g <"$an_dir/.f2" >"$an_tmp.heap.growth.tsv.tmp" 2>>"$an_err" &
-	_ah_p2=$!
 	_ah_rc=0
-	decode_into heap 2 "$@" |
-	    pprof-series >"$an_tmp.heap.series.tsv.tmp" 2>>"$an_err" || _ah_rc=1
-	wait "$_ah_p1" || _ah_rc=1
-	wait "$_ah_p2" || _ah_rc=1
+	decode_into heap "$@" | pprof-series \
+	    --also-series alloc_space="$an_tmp.heap.alloc.series.tsv.tmp" \
+	    --also-growth "$an_tmp.heap.growth.tsv.tmp" \
+	    >"$an_tmp.heap.series.tsv.tmp" 2>>"$an_err" || _ah_rc=1
 	decoded_ok || _ah_rc=1
 	if [ "$_ah_rc" != 0 ]; then
 		printf 'heap profiles: not analysed\n' >>"$an_err"
@@ -199,14 +187,14 @@ analyze_heap() {
 }
 
 # analyze_cpu FILES: the CPU series and the top table of all windows, from
-# one decoding.
+# one decoding (pprof-decode copies the stream to the fifo, no tee).
 analyze_cpu() {
-	fifos 1
+	fifos
 	pprof-top -t cpu --nodefraction 0 <"$an_dir/.f1" \
 	    >"$an_tmp.cpu.top.tsv.tmp" 2>>"$an_err" &
 	_ac_p=$!
 	_ac_rc=0
-	decode_into cpu 1 "$@" |
+	decode_into cpu --tee "$an_dir/.f1" "$@" |
 	    pprof-series >"$an_tmp.cpu.series.tsv.tmp" 2>>"$an_err" || _ac_rc=1
 	wait "$_ac_p" || _ac_rc=1
 	decoded_ok || _ac_rc=1

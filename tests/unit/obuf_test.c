@@ -1,11 +1,70 @@
-/* obuf_test - what obuf writes, past its buffer, and a sticky error. */
+/* obuf_test - what obuf writes, past its buffer, a sticky error, and a
+ * named file written whole or not at all, a tee. */
 #include "obuf.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "unit.h"
 
 static struct obuf ob;
+
+/* With a tee, both files get every byte, past the buffer too. */
+static void
+tee_copy(void)
+{
+	static char big[OBUF_SIZE + 7], a[2 * OBUF_SIZE], b[2 * OBUF_SIZE];
+	FILE *x = tmpfile(), *y = tmpfile();
+
+	CHECK(x != NULL && y != NULL);
+	obuf_init(&ob, x);
+	ob.tee = y;
+	memset(big, 'z', sizeof big);
+	obuf_puts(&ob, "head\t");
+	obuf_put(&ob, big, sizeof big);
+	obuf_i64(&ob, -1);
+	CHECK(obuf_flush(&ob) == 0);
+	rewind(x);
+	rewind(y);
+	CHECK(fread(a, 1, sizeof a, x) == 5 + sizeof big + 2);
+	CHECK(fread(b, 1, sizeof b, y) == 5 + sizeof big + 2);
+	CHECK(memcmp(a, b, 5 + sizeof big + 2) == 0);
+	CHECK(memcmp(a + 5 + sizeof big, "-1", 2) == 0);
+	fclose(x);
+	fclose(y);
+}
+
+/* obuf_create's file appears whole at commit, never before; discarded,
+ * it never does; a file that cannot be created is one error line. */
+static void
+create_commit(void)
+{
+	char dir[] = "/tmp/obuf_test.XXXXXX", path[64], back[16], err[256];
+	FILE *fp;
+	size_t n;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/out.tsv", dir);
+	CHECK(obuf_create(&ob, path, err, sizeof err) == 0);
+	obuf_puts(&ob, "a\tb\n");
+	CHECK(access(path, F_OK) != 0);
+	CHECK(obuf_commit(&ob, err, sizeof err) == 0);
+	CHECK((fp = fopen(path, "r")) != NULL);
+	n = fread(back, 1, sizeof back - 1, fp);
+	back[n] = '\0';
+	fclose(fp);
+	CHECK_STR(back, "a\tb\n");
+	CHECK(unlink(path) == 0);
+	CHECK(obuf_create(&ob, path, err, sizeof err) == 0);
+	obuf_puts(&ob, "lost");
+	obuf_discard(&ob);
+	CHECK(access(path, F_OK) != 0);
+	CHECK(rmdir(dir) == 0);	/* the temporary file went too */
+	snprintf(path, sizeof path, "%s/none/out.tsv", dir);
+	CHECK(obuf_create(&ob, path, err, sizeof err) == -1);
+	CHECK(strncmp(err, path, strlen(path)) == 0 &&
+	    strstr(err, ": No such file") != NULL);
+}
 
 int
 main(void)
@@ -45,5 +104,7 @@ main(void)
 		CHECK(obuf_flush(&ob) == -1 && ob.err);
 		fclose(full);
 	}
+	create_commit();
+	tee_copy();
 	return unit_done();
 }
