@@ -132,6 +132,26 @@ test_expect_success 'verdict.tsv: leak-verdict of the settle window against sett
 	grep "^##verdict	likely-leak$" expect
 '
 
+if test_have_prereq CORPUS; then
+	test_expect_success 'settle goroutine profiles join the verdict; a bad settle profile is a bad profile' '
+		g=$CORPUS/profiles/go-runtime-goroutine.pb.gz &&
+		cp "$g" "$RUN/web/settle/baseline-goroutine.pprof" &&
+		cp "$g" "$RUN/web/settle/goroutine0.pprof" &&
+		cp "$g" "$RUN/web/settle/goroutine1.pprof" &&
+		printf "not a profile" >"$RUN/web/settle/heap3.pprof" &&
+		test_expect_code 1 dash "$E2E" analyze c >out 2>err &&
+		grep "^##goroutines_baseline	4$" "$RUN/analysis/web.verdict.tsv" &&
+		grep "^##goroutines_settled	4$" "$RUN/analysis/web.verdict.tsv" &&
+		grep "^##goroutine_threshold	6$" "$RUN/analysis/web.verdict.tsv" &&
+		grep "^##settle_profiles	3$" "$RUN/analysis/web.verdict.tsv" &&
+		grep "^web	heap	web/settle/heap3.pprof	" "$RUN/analysis/bad-profiles.tsv" &&
+		grep "^e2e-profile: web: pprof-decode: web/settle/heap3.pprof: " err &&
+		rm "$RUN/web/settle/heap3.pprof" "$RUN"/web/settle/*goroutine*
+	'
+else
+	test_skip 'settle goroutine profiles join the verdict' 'needs the corpus'
+fi
+
 test_expect_success 'no settle baseline: the first heap profile of the last process' '
 	rm "$RUN/web/settle/baseline-heap.pprof" "$RUN/web/memstats3.txt" &&
 	dash "$E2E" analyze c >out 2>err &&
