@@ -300,6 +300,20 @@ meta_bytes(struct sbuf *b, const struct tsv *t, const char *key)
 		sbuf_puts(b, "-");
 }
 
+/* Bytes a second, or - (a single settle profile has no slope). */
+static void
+meta_rate(struct sbuf *b, const struct tsv *t, const char *key)
+{
+	double v;
+
+	if (run_meta_double(t, key, &v) != 0) {
+		sbuf_puts(b, "-");
+		return;
+	}
+	md_bytes(b, v);
+	sbuf_puts(b, "/s");
+}
+
 static void
 meta_count(struct sbuf *b, const struct tsv *t, const char *key)
 {
@@ -326,10 +340,10 @@ verdict_figures(struct sbuf *b, const struct tsv *t)
 	sbuf_puts(b, " | ");
 	meta_bytes(b, t, "retain_threshold");
 	sbuf_puts(b, " |\n| heap slope over the settle window | | | ");
-	meta_bytes(b, t, "settle_slope");
-	sbuf_puts(b, "/s | ");
-	meta_bytes(b, t, "slope_threshold");
-	sbuf_puts(b, "/s |\n| goroutines | ");
+	meta_rate(b, t, "settle_slope");
+	sbuf_puts(b, " | ");
+	meta_rate(b, t, "slope_threshold");
+	sbuf_puts(b, " |\n| goroutines | ");
 	meta_count(b, t, "goroutines_baseline");
 	sbuf_puts(b, " | ");
 	meta_count(b, t, "goroutines_settled");
