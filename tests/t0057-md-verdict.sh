@@ -91,4 +91,17 @@ test_expect_success 'more rows than -n: the rest counted' '
 	grep "^1 more.\$" got
 '
 
+test_expect_success 'the settle window of run.tsv is named; turned off, it says why there is no verdict' '
+	rm -rf sw && cp -r ph sw &&
+	printf "settle\tdone\nsettle_start\t2026-11-18T11:07:40Z\nsettle_end\t2026-11-18T11:08:00Z\nmain_start\t2026-11-18T11:07:00Z\nmain_end\t2026-11-18T11:07:30Z\n" >>sw/run.tsv &&
+	md-report analysis sw >sw.md &&
+	grep "^Settle window: \`done\`, from 2026-11-18T11:07:40Z to 2026-11-18T11:08:00Z; the main phases ran from 2026-11-18T11:07:00Z to 2026-11-18T11:07:30Z.\$" sw.md &&
+	rm -rf off && cp -r ph off && rm off/analysis/web.verdict.tsv &&
+	printf "settle\tnone: the main phase <never> started\n" >>off/run.tsv &&
+	md-report analysis off >off.md &&
+	sed -n "/^## Leak verdict/,/^## /p" off.md >got &&
+	printf "## Leak verdict\n\nNo settle window, so no verdict: \`none: the main phase <never> started\` (run.tsv \`settle\`).\n\n## Top CPU consumers\n" >expect &&
+	test_cmp expect got
+'
+
 test_done

@@ -65,6 +65,17 @@ test_expect_success 'phases in one run only: said, not compared' '
 	! grep "regression came from" anp.md
 '
 
+test_expect_success 'a pair of units neither with phases, beside one with them: said' '
+	rm -rf a2 b2 && cp -r a a2 && cp -r b b2 &&
+	cp a/analysis/web.heap.series.tsv a2/analysis/api.heap.series.tsv &&
+	cp b/analysis/web.heap.series.tsv b2/analysis/api.heap.series.tsv &&
+	md-report compare a2 b2 diffs >ab2.md &&
+	sed -n "/^## Phases/,/^## Top/{/^### api/,/^#/p}" ab2.md >got &&
+	printf "### api\n\nNo phases in either run.\n\n" >expect &&
+	sed -n 1,4p got >got4 &&
+	test_cmp expect got4
+'
+
 test_expect_success 'neither run with phases: no phase section (the report as before)' '
 	rm -rf p q && cp -r a p && cp -r b q && rm p/analysis/web.phases.tsv q/analysis/web.phases.tsv &&
 	md-report compare p q diffs >pq.md &&

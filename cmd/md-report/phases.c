@@ -476,6 +476,10 @@ phases_compare(struct sbuf *b, struct sbuf *findings, const struct unit *ua,
 		    ub->phases_err);
 		return 0;
 	}
+	if (!run_has_rows(&ua->phases) && !run_has_rows(&ub->phases)) {
+		sbuf_puts(b, "No phases in either run.\n");
+		return 0;
+	}
 	if (!run_has_rows(&ua->phases) || !run_has_rows(&ub->phases)) {
 		sbuf_printf(b, "Only %s has phases: not compared.\n",
 		    run_has_rows(&ua->phases) ? "A" : "B");

@@ -5,13 +5,17 @@
  *
  * A run directory is laid out as scripts/e2e-profile writes it (see
  * md-report(1)): run.tsv, units.tsv, collection.log, events.tsv,
- * e2e-summary.md, analysis/UNIT.KIND.*.tsv and analysis/bad-profiles.tsv.
+ * e2e-summary.md, analysis/UNIT.KIND.*.tsv, analysis/bad-profiles.tsv,
+ * and the phase, MemStats and verdict files analysis/UNIT.phases.tsv,
+ * UNIT.phase-top.tsv, UNIT.memstats.tsv, UNIT.verdict.tsv.
  * Every file is optional: a section whose data is missing says so instead
  * of failing. A file that exists but is not the TSV it should be (empty,
  * cut, a field that should be a number and is not) is an error
  * (file:line: reason); only collection.log may end in a cut line, which
  * an older wrapper could leave on a full disk: it is skipped with a
- * warning.
+ * warning. A bad phase, MemStats or verdict file is a warning, not an
+ * error: its unit keeps the message (struct unit) and its section is
+ * left out.
  *
  *	struct run r;
  *	char err[512];

@@ -300,6 +300,20 @@ meta_bytes(struct sbuf *b, const struct tsv *t, const char *key)
 		sbuf_puts(b, "-");
 }
 
+/* Bytes a second, or - (a single settle profile has no slope). */
+static void
+meta_rate(struct sbuf *b, const struct tsv *t, const char *key)
+{
+	double v;
+
+	if (run_meta_double(t, key, &v) != 0) {
+		sbuf_puts(b, "-");
+		return;
+	}
+	md_bytes(b, v);
+	sbuf_puts(b, "/s");
+}
+
 static void
 meta_count(struct sbuf *b, const struct tsv *t, const char *key)
 {
@@ -326,10 +340,10 @@ verdict_figures(struct sbuf *b, const struct tsv *t)
 	sbuf_puts(b, " | ");
 	meta_bytes(b, t, "retain_threshold");
 	sbuf_puts(b, " |\n| heap slope over the settle window | | | ");
-	meta_bytes(b, t, "settle_slope");
-	sbuf_puts(b, "/s | ");
-	meta_bytes(b, t, "slope_threshold");
-	sbuf_puts(b, "/s |\n| goroutines | ");
+	meta_rate(b, t, "settle_slope");
+	sbuf_puts(b, " | ");
+	meta_rate(b, t, "slope_threshold");
+	sbuf_puts(b, " |\n| goroutines | ");
 	meta_count(b, t, "goroutines_baseline");
 	sbuf_puts(b, " | ");
 	meta_count(b, t, "goroutines_settled");
@@ -402,10 +416,18 @@ any_verdict(const struct run *r)
 void
 analysis_verdict(struct sbuf *b, const struct run *r)
 {
+	const char *settle = run_info(r, "settle", NULL);
 	size_t i;
 
-	if (!any_verdict(r))
+	if (!any_verdict(r)) {
+		if (settle != NULL && strcmp(settle, "done") != 0) {
+			sbuf_puts(b, "\n## Leak verdict\n\nNo settle window, so "
+			    "no verdict: ");
+			md_code(b, settle);
+			sbuf_puts(b, " (run.tsv `settle`).\n");
+		}
 		return;
+	}
 	sbuf_puts(b, "\n## Leak verdict\n\nAfter the test's main phase, the "
 	    "settle window's `heap?gc=1` and goroutine profiles against a "
 	    "baseline taken before it (leak-verdict(1)): *likely leak* when "
@@ -414,6 +436,19 @@ analysis_verdict(struct sbuf *b, const struct run *r)
 	    "*retained but bounded* when the heap keeps more than the "
 	    "baseline but stopped growing; *no leak* otherwise. It replaces "
 	    "the slope-only call of the growth section where it exists.\n");
+	if (settle != NULL) {
+		sbuf_puts(b, "\nSettle window: ");
+		md_code(b, settle);
+		sbuf_puts(b, ", from ");
+		md_text(b, run_info(r, "settle_start", "?"));
+		sbuf_puts(b, " to ");
+		md_text(b, run_info(r, "settle_end", "?"));
+		sbuf_puts(b, "; the main phases ran from ");
+		md_text(b, run_info(r, "main_start", "?"));
+		sbuf_puts(b, " to ");
+		md_text(b, run_info(r, "main_end", "?"));
+		sbuf_puts(b, ".\n");
+	}
 	for (i = 0; i < r->nunits; i++) {
 		const struct unit *u = &r->units[i];
 		const struct tsv *t = &u->verdict;
