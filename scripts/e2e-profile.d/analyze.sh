@@ -209,7 +209,8 @@ analyze_cpu() {
 # written as RUN/.analysis.PID and renamed analysis/ once complete, so
 # that analysis/ is never a half-written one (compare takes it as done).
 analyze_tsvs() {
-	need_tools pprof-decode pprof-series pprof-top pprof-diff
+	need_tools pprof-decode pprof-series pprof-top pprof-diff phase-split \
+	    pprof-memstats leak-verdict
 	[ -d "$1" ] || die "$1: no such run"
 	_an_units=$(run_units "$1")
 	an_name=.analysis.$$
@@ -505,13 +506,18 @@ compare_pprofs() {
 # pprof_files RUN: RUN/pprof/UNIT.cpu.pb.gz (every CPU profile merged),
 # UNIT.heap-peak.pb.gz (the heap at the peak) and UNIT.alloc.pb.gz (what
 # each process allocated from its first heap profile to its last, summed:
-# the lasts with the firsts as the base), for every unit of the analysis.
+# the lasts with the firsts as the base), for every unit of the analysis,
+# the units in parallel.
 pprof_files() {
 	need_tools pprof-decode pprof-encode
 	mkdir -p "$1/pprof"
-	_pf_rc=0
+	_pf_rc=0 _pf_jobs=''
 	for _pf_u in $(run_units "$1"); do
-		(cd "$1" && pprof_unit "$_pf_u") || _pf_rc=1
+		(cd "$1" && pprof_unit "$_pf_u") &
+		_pf_jobs="$_pf_jobs $!"
+	done
+	for _pf_j in $_pf_jobs; do
+		wait "$_pf_j" || _pf_rc=1
 	done
 	return "$_pf_rc"
 }
