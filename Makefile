@@ -32,7 +32,7 @@ B ?= build
 BIN ?= bin
 
 PROGS = pprof-decode pprof-top pprof-fetch pprof-series pprof-diff md-report \
-	pprof-encode set-stats pprof-memstats test-events phase-split
+	pprof-encode set-stats pprof-memstats test-events phase-split line-stamp
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:lib/%.c=$(B)/lib/%.o) $(B)/gen/profile.pb-c.o
 UNIT = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c)) \

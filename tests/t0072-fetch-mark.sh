@@ -66,7 +66,7 @@ test_expect_success 'SIGUSR1: the next slot now, a mark line with the note befor
 	mkdir sig &&
 	printf "w\t%s\tsig/heap%%d.pprof\nw\t%s\tsig/memstats%%d.txt\tmemstats\t2\n" \
 	    "$W/debug/pprof/heap?gc=1" "$W/debug/pprof/heap?debug=1" >t.tsv &&
-	echo "phase-start e2e" >note &&
+	echo "phase-start e2e" >note || exit 1
 	pprof-fetch --every 600 --seq-start 4 --note-file note --targets t.tsv >logs 2>err &
 	pid=$! &&
 	wait_line logs "^#time" &&
@@ -98,7 +98,7 @@ test_expect_success 'SIGUSR1: the next slot now, a mark line with the note befor
 
 test_expect_success 'SIGUSR1 in one round: ignored, the round ends as usual' '
 	mkdir one &&
-	printf "w\t%s\tone/cpu%%d.pprof\n" "$W/debug/pprof/profile?seconds=1" >t.tsv &&
+	printf "w\t%s\tone/cpu%%d.pprof\n" "$W/debug/pprof/profile?seconds=1" >t.tsv || exit 1
 	pprof-fetch --targets t.tsv >log1 2>err &
 	pid=$! &&
 	wait_line log1 "^#time" &&
