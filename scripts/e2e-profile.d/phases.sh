@@ -193,16 +193,17 @@ take_baseline() {
 # is given up, which is how a 404 (no goroutineleak) is said once. WHEN
 # (main-end or test-end) goes to events.tsv.
 settle_window() {
+	_sw_when=$1
 	: >"$state/settle.done"
 	_sw_step=$(((settle + 3) / 4))
 	_sw_n=$((settle / _sw_step + 1))
 	_sw_units=$(serving)
 	if [ -z "$_sw_units" ]; then
-		settle_state="none: no unit served at the $1"
+		settle_state="none: no unit served at the $_sw_when"
 		event - settle "$settle_state"
 		return 0
 	fi
-	say "settle window: ${settle}s of heap and goroutine profiles at the $1${held:+ (the test is held)}"
+	say "settle window: ${settle}s of heap and goroutine profiles at the $_sw_when${held:+ (the test is held)}"
 	[ -z "$held" ] || event - test-held "SIGSTOP for the settle window"
 	for _sw_u in $_sw_units; do
 		mkdir -p "$run_dir/$_sw_u/settle"
@@ -240,7 +241,7 @@ settle_window() {
 	else
 		settle_state="none: no settle profile (see collection.log)"
 	fi
-	event - settle "$settle_state at the $1"
+	event - settle "$settle_state at the $_sw_when"
 }
 
 # phase_requests: the baseline and the settle window watch_events asked
