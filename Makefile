@@ -32,7 +32,8 @@ B ?= build
 BIN ?= bin
 
 PROGS = pprof-decode pprof-top pprof-fetch pprof-series pprof-diff md-report \
-	pprof-encode set-stats pprof-memstats test-events phase-split leak-verdict
+	pprof-encode set-stats pprof-memstats test-events phase-split leak-verdict \
+	line-stamp
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:lib/%.c=$(B)/lib/%.o) $(B)/gen/profile.pb-c.o
 UNIT = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c)) \

@@ -79,7 +79,13 @@ mkdir -p "$TMPDIR"
 unset E2E_PROFILE_NAMESPACE E2E_PROFILE_INTERVAL E2E_PROFILE_CPU_DURATION \
     E2E_PROFILE_MODE E2E_PROFILE_TEST_TARGET E2E_PROFILE_COMPONENTS \
     E2E_PROFILE_TRANSPORT E2E_PROFILE_PPROF_PORT E2E_PROFILE_GOROUTINES \
-    E2E_PROFILE_READY_TIMEOUT E2E_PROFILE_FORCE E2E_SUMMARY_OUTPUT NO_COLOR
+    E2E_PROFILE_READY_TIMEOUT E2E_PROFILE_FORCE E2E_SUMMARY_OUTPUT NO_COLOR \
+    E2E_PROFILE_MAIN_PHASES E2E_PROFILE_PATTERNS
+# The tests written before the phases pin the run directory's files and
+# the run's length: no MemStats files and no settle window there. The
+# phase tests (t0074-t0078) set their own.
+E2E_PROFILE_SETTLE=0 E2E_PROFILE_MEMSTATS_EVERY=0
+export E2E_PROFILE_SETTLE E2E_PROFILE_MEMSTATS_EVERY
 
 e2e_profile() {
 	dash "$E2E" "$@"
@@ -297,4 +303,82 @@ wait_for() {
 # run_tsv KEY [RUN]: a value of run.tsv.
 run_tsv() {
 	awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$E2E_PROFILE_DIR/${2:-$run}/run.tsv"
+}
+
+# --- the phase fixture (t0074-t0078, and the report tests on top) ---------
+#
+# phases_fixture: the make target `phases` of the Makefile, a stand-in for
+# operator-controller's test-e2e that prints the lines of lib/phases.tsv's
+# real patterns: kind's cluster line, go build, the godog suite's two go
+# test runs (the ~@Serial one, then the @Serial one, which starts where
+# go test prints "ok  command-line-arguments"), Feature:/Scenario: lines,
+# go test -v's === RUN and --- PASS, coverage and teardown. The workload
+# at $W (started by the test) leaks PHASE_LEAK bytes a second during the
+# parallel run only (/leak; stopped a second before the phase ends, so
+# that the workload's last tick is in it), and nothing before or after. Each phase lasts
+# PHASE_SECONDS (default 3). After the parallel run's "ok" line it waits a
+# second, then prints "serial: going on" with the time it did so
+# (date +%s%N), so a test can tell whether it was held.
+#
+#   phases_run RUN [VAR=VALUE...]   e2e-profile run RUN phases, with
+#                                   E2E_PROFILE_COMPONENTS=w=$W, a 2 s
+#                                   interval, heap only, MemStats every 3rd
+#                                   slot, a settle window of 4 s (each
+#                                   overridable); out in RUN.out, RUN.err
+#   phase_starts RUN                its test-events' phase-start names
+#   marks RUN UNIT                  "seq phase" of the unit's mark lines
+phases_fixture() {
+	# shellcheck disable=SC2016 # make's variables
+	printf '%s\n' 'PHASE_SECONDS ?= 3' 'PHASE_LEAK ?= 4194304' 'phases:' \
+	    "	@sh '\$(CURDIR)/phases-body.sh' '\$(W)' \$(PHASE_SECONDS) \$(PHASE_LEAK)" \
+	    >>"$TRASH/Makefile"
+	cat >"$TRASH/phases-body.sh" <<-\EOF
+	w=$1 s=$2 leak=$3
+	echo 'Creating cluster "operator-controller-e2e" ...'
+	sleep "$s"
+	echo 'go build -ldflags "-X version=devel" -o bin/operator-controller ./cmd/operator-controller'
+	sleep "$s"
+	echo 'go test -count=1 -v ./test/e2e/features_test.go -timeout 20m -args --godog.tags="~@Serial && ~@demo" --godog.concurrency=100; \'
+	echo 'go test -count=1 -v ./test/e2e/features_test.go -timeout 20m -args --godog.tags="@Serial && ~@demo" --godog.concurrency=1'
+	echo '=== RUN   TestFeatures'
+	echo 'Feature: Install ClusterExtension'
+	echo '  Scenario: Install latest available version   # features/install.feature:12'
+	curl -sf -X POST "$w/leak?bytes=$leak" >/dev/null
+	sleep "$s"
+	curl -sf -X POST "$w/leak?bytes=0" >/dev/null
+	# The leak's last tick (0.1 s) is over before the phase ends.
+	sleep 1
+	echo '--- PASS: TestFeatures (3.00s)'
+	printf 'ok  \tcommand-line-arguments\t3.012s\n'
+	sleep 1
+	echo "serial: going on $(date +%s%N)"
+	echo 'Feature: Serial things'
+	echo '  Scenario: One at a time   # features/serial.feature:3'
+	sleep "$s"
+	printf 'ok  \tcommand-line-arguments\t3.001s\n'
+	echo 'KUBECONFIG=/tmp/x.kubeconfig COVERAGE_NAME=operator-controller-e2e ./hack/test/e2e-coverage.sh'
+	sleep "$s"
+	echo '/tmp/bin/kind-v0.29.0 delete cluster --name operator-controller-e2e'
+	sleep 1
+	EOF
+}
+
+phases_run() {
+	_pr_run=$1
+	shift
+	env E2E_PROFILE_COMPONENTS="w=$W" E2E_PROFILE_INTERVAL=2 \
+	    E2E_PROFILE_MODE=heap E2E_PROFILE_MEMSTATS_EVERY=3 \
+	    E2E_PROFILE_SETTLE=4 W="$W" "$@" \
+	    dash "$E2E" run "$_pr_run" phases >"$_pr_run.out" 2>"$_pr_run.err"
+}
+
+phase_starts() {
+	awk -F'\t' '$3 == "phase-start" { print $4 }' \
+	    "$E2E_PROFILE_DIR/$1/test-events.tsv"
+}
+
+marks() {
+	awk -F'\t' -v u="$2" '$2 == u && $3 == "heap" && $5 == "mark" {
+	    sub(/^phase-start /, "", $9); print $4, $9 }' \
+	    "$E2E_PROFILE_DIR/$1/collection.log"
 }

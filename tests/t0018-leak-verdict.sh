@@ -193,8 +193,8 @@ if test_have_prereq GO; then
 		baseline "$N" none && sleep 2 && settle "$N" none &&
 		start_server B workload -leak 0 &&
 		baseline "$B" bounded &&
-		curl -sf "$B/leak?rate=$RATE" >/dev/null && sleep 2 &&
-		curl -sf "$B/leak?rate=0" >/dev/null &&
+		curl -sf -X POST "$B/leak?bytes=$RATE" >/dev/null && sleep 2 &&
+		curl -sf -X POST "$B/leak?bytes=0" >/dev/null &&
 		settle "$B" bounded &&
 		stop_servers &&
 		verdict leak && verdict none && verdict bounded
@@ -220,7 +220,7 @@ if test_have_prereq GO; then
 	'
 
 	# 2 s at 2 MiB/s leaked, then none: some 4 MiB held, flat.
-	test_expect_success 'workload grown then stopped (/leak?rate=0): bounded' '
+	test_expect_success 'workload grown then stopped (POST /leak?bytes=0): bounded' '
 		grep "^##verdict	bounded$" bounded.tsv &&
 		retained=$(key bounded.tsv retained) &&
 		test "$retained" -gt $((3 * MIB)) && test "$retained" -lt $((6 * MIB)) &&

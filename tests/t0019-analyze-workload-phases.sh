@@ -35,11 +35,11 @@ test_setup 'a workload run: three phases, the leak in e2e alone' '
 	get "/debug/pprof/heap?gc=1" heap2.pprof &&
 	get "/debug/pprof/heap?gc=1" settle/baseline-heap.pprof &&
 	get "/debug/pprof/goroutine" settle/baseline-goroutine.pprof &&
-	curl -sf "$W/leak?rate=$RATE" >/dev/null &&
+	curl -sf -X POST "$W/leak?bytes=$RATE" >/dev/null &&
 	get "/debug/pprof/profile?seconds=1" cpu0.pprof &&
 	get "/debug/pprof/heap?gc=1" heap3.pprof &&
 	get "/debug/pprof/heap?debug=1" memstats3.txt &&
-	curl -sf "$W/leak?rate=0" >/dev/null &&
+	curl -sf -X POST "$W/leak?bytes=0" >/dev/null &&
 	ev phase-end e2e && ev phase-start teardown &&
 	get "/debug/pprof/heap?gc=1" heap4.pprof &&
 	for k in 0 1 2; do

@@ -158,9 +158,9 @@ test_expect_success 'a target file that does not exist' '
 
 test_expect_success 'a target file with the wrong number of fields' '
 	printf "# name\turl\tpattern\n\noc\t%s\n" "$F/good" >t.tsv &&
-	check_usage "t.tsv:3: expected 3 or 4 fields (name, URL, pattern[, kind]), got 2" --targets t.tsv &&
-	printf "oc\t%s\tout/h%%d\theap\textra\n" "$F/good" >t.tsv &&
-	check_usage "t.tsv:1: expected 3 or 4 fields (name, URL, pattern[, kind]), got 5" --targets t.tsv
+	check_usage "t.tsv:3: expected 3 to 5 fields (name, URL, pattern[, kind[, every]]), got 2" --targets t.tsv &&
+	printf "oc\t%s\tout/h%%d\theap\t1\textra\n" "$F/good" >t.tsv &&
+	check_usage "t.tsv:1: expected 3 to 5 fields (name, URL, pattern[, kind[, every]]), got 6" --targets t.tsv
 '
 
 test_expect_success 'a target file with an empty field' '

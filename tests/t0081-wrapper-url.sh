@@ -41,14 +41,16 @@ test_expect_success 'run.tsv: every key, in order, and the values' '
 	cut -f1 "$E2E_PROFILE_DIR/r1/run.tsv" >actual &&
 	printf "%s\n" "#key" name target exit_status started ended duration_s \
 	    namespace interval cpu_duration mode transport units kubeconfig \
-	    context cluster cluster_created >expect &&
+	    context cluster cluster_created settle settle_start settle_end \
+	    main_start main_end memstats_every >expect &&
 	test_cmp expect actual &&
 	printf "#key\tvalue\n" >expect &&
 	sed -n 1p "$E2E_PROFILE_DIR/r1/run.tsv" >actual &&
 	test_cmp expect actual &&
 	for kv in name=r1 target=sleep exit_status=0 namespace=olmv1-system \
 	    interval=2 cpu_duration=1 mode=both transport=url units=demo \
-	    kubeconfig=- context=- cluster=- cluster_created=-; do
+	    kubeconfig=- context=- cluster=- cluster_created=- settle=off \
+	    settle_start=- settle_end=- main_start=- main_end=- memstats_every=0; do
 		test "$(run_tsv ${kv%%=*})" = "${kv#*=}" || { echo "$kv: $(run_tsv ${kv%%=*})"; exit 1; }
 	done &&
 	run_tsv started | grep -E "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$" &&

@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 
+#include "memstats.h"
 #include "num.h"
 #include "prof.h"
 #include "version.h"
@@ -524,20 +525,29 @@ fail:
 	return -1;
 }
 
-/* A 200's body: a profile prof_load takes, then written in place. */
+/*
+ * A 200's body: a profile prof_load takes, or a memstats target's text
+ * with a good MemStats block, then written in place.
+ */
 static int
 accept_body(struct fetch *f, char *err, size_t len)
 {
+	struct memstats m;
 	struct prof *p;
 
 	if (f->body.len == 0) {
 		snprintf(err, len, "empty body");
 		return -1;
 	}
-	if (prof_load(&p, (const unsigned char *)f->body.s, f->body.len,
-	    fetch_opt.max_size, err, len) != 0)
-		return -1;
-	prof_free(p);
+	if (f->memstats) {
+		if (memstats_parse(f->body.s, f->body.len, &m, err, len) != 0)
+			return -1;
+	} else {
+		if (prof_load(&p, (const unsigned char *)f->body.s,
+		    f->body.len, fetch_opt.max_size, err, len) != 0)
+			return -1;
+		prof_free(p);
+	}
 	return write_atomic(f->file, f->body.s, f->body.len, f->exclusive, err,
 	    len);
 }

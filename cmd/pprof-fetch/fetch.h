@@ -5,7 +5,7 @@
  * An attempt follows redirects itself (http or https on the same host
  * only, at most FETCH_MAX_REDIRECTS), keeps the body in memory under a
  * size cap, accepts it only when the status is 200 and prof_load takes the
- * bytes, and then writes it to a temporary file beside the output and
+ * bytes (memstats_parse, for a memstats target's text), and then writes it to a temporary file beside the output and
  * renames it into place (or, for an exclusive output, links it there, so
  * that an existing file is never replaced). Whatever fails, no file appears at the output
  * path and no temporary file stays behind. A failure is described in one
@@ -53,6 +53,8 @@ struct fetch {
 	/* The caller's. */
 	const char *file;	/* where the next attempt writes */
 	int exclusive;		/* never replace an existing file */
+	int memstats;		/* the body is heap?debug=1 text, checked by
+				   memstats_parse, not a profile */
 	void *owner;
 
 	/* fetch.c's own. */

@@ -5,7 +5,12 @@
  * A target is a URL and an output file, or a pattern numbered by slot.
  * Slot k of every target starts at t0 + k*every on the monotonic clock, so
  * a slow fetch never shifts the grid; a slot that finds its target's
- * previous fetch still running is logged as skipped. All transfers share
+ * previous fetch still running is logged as skipped. SIGUSR1 starts the
+ * next slot now and moves the grid to it (a phase of the test began: its
+ * first profile is taken at once, and the slots after it keep their
+ * spacing), each target it starts logged with a `mark` line first. A
+ * target may take part in every Nth slot only (seq divisible by N). All
+ * transfers share
  * one curl multi handle, so a CPU profile that blocks for its window never
  * delays the heap profiles beside it. The transfer itself (curl options,
  * redirects, validation, the atomic write) is fetch.c.
@@ -42,12 +47,12 @@
 #define BACKOFF_FIRST (250 * MS)
 #define BACKOFF_MAX (8 * NS)
 
-enum { O_OK, O_ERROR, O_SKIPPED, O_ABORTED, O_RETRY, NOUTCOMES };
+enum { O_OK, O_ERROR, O_SKIPPED, O_ABORTED, O_RETRY, O_MARK, NOUTCOMES };
 enum { T_IDLE, T_RUNNING, T_WAITING, T_DONE };
 enum { END_NONE, END_COUNT, END_SIGNAL, END_GIVEN_UP };
 
 static const char *const outcome_name[NOUTCOMES] = {
-	"ok", "error", "skipped", "aborted", "retry"
+	"ok", "error", "skipped", "aborted", "retry", "mark"
 };
 
 static const char *const end_name[] = {
@@ -59,6 +64,7 @@ struct target {
 	char *pattern;		/* %d is the sequence, unless literal */
 	char *ctx;		/* "FILE:LINE" of its definition, or "-o" */
 	int literal;
+	int64_t nth;		/* takes part in slots whose seq % nth is 0 */
 	int state;		/* T_* */
 	int end;		/* END_*: why it stopped */
 	int attempt;		/* in the slot in progress, from 1 */
@@ -81,12 +87,15 @@ static int no_clobber;		/* -o: never replace an existing file */
 
 static struct target *targets;
 static size_t ntargets;
-static int64_t t0;		/* monotonic ns of slot 0 */
-static struct timespec wall0;	/* the real-time clock at t0 */
+static int64_t t0;		/* monotonic ns of slot 0, moved by SIGUSR1 */
+static int64_t mono0;		/* monotonic ns at the start */
+static struct timespec wall0;	/* the real-time clock at mono0 */
+static const char *note_file;	/* --note-file: the mark lines' text */
 static int stdout_err;
 static pid_t parent;		/* under --every: stop when it is gone */
 static int orphaned;
 static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t got_usr1;
 static int sigfd[2] = { -1, -1 };
 
 static void die_at(const char *ctx, const char *fmt, ...)
@@ -94,13 +103,13 @@ static void die_at(const char *ctx, const char *fmt, ...)
 static void usage(void);
 
 /*
- * Log times are t0's wall clock plus monotonic time since t0: differences
+ * Log times are the start's wall clock plus monotonic time since: differences
  * between lines are exact even when the system clock is stepped.
  */
 static void
 format_time(char *buf, size_t len, int64_t mono)
 {
-	int64_t ns = (int64_t)wall0.tv_sec * NS + wall0.tv_nsec + (mono - t0);
+	int64_t ns = (int64_t)wall0.tv_sec * NS + wall0.tv_nsec + (mono - mono0);
 	time_t sec = (time_t)(ns / NS);
 	struct tm tm;
 	size_t n;
@@ -278,7 +287,7 @@ expand(const struct target *t, int64_t seq)
  */
 static void
 add_target(const char *ctx, const char *name, const char *url,
-    const char *pattern, const char *kind, int literal)
+    const char *pattern, const char *kind, int64_t nth, int literal)
 {
 	struct target *t, *nt;
 	char err[512];
@@ -297,6 +306,8 @@ add_target(const char *ctx, const char *name, const char *url,
 	t->pattern = xstrdup(pattern);
 	t->ctx = xstrdup(ctx != NULL ? ctx : "-o");
 	t->literal = literal;
+	t->nth = nth;
+	t->f.memstats = strcmp(t->kind, "memstats") == 0;
 	t->f.exclusive = !literal || no_clobber;
 	t->seq = -1;
 	if (!literal)
@@ -355,10 +366,12 @@ split(char *line, char **f, int max)
 static void
 read_targets(const char *path)
 {
-	static const char *const what[] = { "name", "URL", "pattern", "kind" };
+	static const char *const what[] = { "name", "URL", "pattern", "kind",
+		"every" };
 	const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	char *line = NULL, *f[4], ctx[1024];
+	char *line = NULL, *f[5], ctx[1024];
+	int64_t nth;
 	size_t cap = 0, lineno = 0;
 	ssize_t len;
 	int n, i;
@@ -375,13 +388,18 @@ read_targets(const char *path)
 		if (len == 0 || line[0] == '#')
 			continue;
 		snprintf(ctx, sizeof ctx, "%s:%zu", name, lineno);
-		if ((n = split(line, f, 4)) < 3 || n > 4)
-			die_at(ctx, "expected 3 or 4 fields (name, URL, "
-			    "pattern[, kind]), got %d", n);
+		if ((n = split(line, f, 5)) < 3 || n > 5)
+			die_at(ctx, "expected 3 to 5 fields (name, URL, "
+			    "pattern[, kind[, every]]), got %d", n);
 		for (i = 0; i < n; i++)
 			if (*f[i] == '\0')
 				die_at(ctx, "empty %s", what[i]);
-		add_target(ctx, f[0], f[1], f[2], n == 4 ? f[3] : NULL, 0);
+		nth = n == 5 ? parse_count(ctx, f[4], 1, INT64_MAX / 2) : 1;
+		if (nth > 1 && every == 0)
+			die_at(ctx, "every %lld slots needs --every",
+			    (long long)nth);
+		add_target(ctx, f[0], f[1], f[2], n >= 4 ? f[3] : NULL, nth,
+		    0);
 	}
 	if (ferror(fp))
 		msg_die(1, "%s: %s", name, strerror(errno));
@@ -398,7 +416,10 @@ on_signal(int sig)
 	int saved = errno;
 	char c = 0;
 
-	got_signal = sig;
+	if (sig == SIGUSR1)
+		got_usr1 = 1;
+	else
+		got_signal = sig;
 	/* Wakes curl_multi_poll, which watches the pipe's other end. */
 	if (write(sigfd[1], &c, 1) < 0) {
 		/* The pipe is full: a wake-up is already pending. */
@@ -425,6 +446,7 @@ catch_signals(void)
 	/* Even when started ignoring SIGINT, as sh starts a job with &. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 }
 
 /*
@@ -498,7 +520,7 @@ start_slot(int64_t k, int64_t now, int late)
 		struct target *t = &targets[i];
 		int64_t prev = t->seq;
 
-		if (t->state == T_DONE)
+		if (t->state == T_DONE || (seq_start + k) % t->nth != 0)
 			continue;
 		if (t->state != T_IDLE || late) {
 			if (late)
@@ -623,6 +645,52 @@ sleep_ms(int64_t next)
 	return d >= 1000 * MS ? 1000 : (int)((d + MS - 1) / MS);
 }
 
+/*
+ * The text of the mark lines: the first line of --note-file, read when
+ * the signal comes (the wrapper writes it, then signals), else "SIGUSR1".
+ */
+static char *
+read_note(void)
+{
+	char buf[256], *nl;
+	FILE *fp = note_file != NULL ? fopen(note_file, "r") : NULL;
+
+	if (fp == NULL || fgets(buf, sizeof buf, fp) == NULL)
+		snprintf(buf, sizeof buf, "SIGUSR1");
+	if (fp != NULL)
+		fclose(fp);
+	if ((nl = strchr(buf, '\n')) != NULL)
+		*nl = '\0';
+	if (buf[0] == '\0')
+		snprintf(buf, sizeof buf, "SIGUSR1");
+	return xstrdup(buf);
+}
+
+/*
+ * SIGUSR1: slot k is due now and the grid moves with it, so that the
+ * slots after it keep their spacing; each target that takes part in the
+ * slot logs a mark line (its seq, the note) before the slot starts.
+ */
+static void
+mark_slot(int64_t k, int64_t now)
+{
+	char *note = read_note();
+	size_t i;
+
+	t0 = now - k * every;
+	for (i = 0; i < ntargets; i++) {
+		struct target *t = &targets[i];
+		int64_t prev = t->seq;
+
+		if (t->state == T_DONE || (seq_start + k) % t->nth != 0)
+			continue;
+		t->seq = seq_start + k;
+		log_line(t, now, O_MARK, 0, 0, 0, note);
+		t->seq = prev;
+	}
+	free(note);
+}
+
 static void
 run(void)
 {
@@ -632,7 +700,7 @@ run(void)
 	char err[256], c;
 	size_t i;
 
-	t0 = fetch_clock();
+	t0 = mono0 = fetch_clock();
 	clock_gettime(CLOCK_REALTIME, &wall0);
 	for (;;) {
 		if (parent != 0 && getppid() != parent)
@@ -642,6 +710,12 @@ run(void)
 			break;
 		}
 		now = fetch_clock();
+		if (got_usr1) {
+			got_usr1 = 0;
+			/* One round has no grid to move: nothing to do. */
+			if (every > 0 && next < count)
+				mark_slot(next, now);
+		}
 		for (i = 0; i < ntargets; i++)
 			if (targets[i].state == T_WAITING &&
 			    targets[i].retry_at <= now)
@@ -718,6 +792,8 @@ help(void)
 	    "  --max-size bytes     largest body accepted (default 256M)\n"
 	    "  --no-clobber         with -o and one URL: never replace an "
 	    "existing file\n"
+	    "  --note-file file     on SIGUSR1, the text of the mark lines "
+	    "(its first line)\n"
 	    "  -o, --output file    one URL's file, or pattern with %%d "
 	    "under --every\n"
 	    "  --retries n          retries of a transient failure per slot "
@@ -725,8 +801,9 @@ help(void)
 	    "  --seq-start n        number the first slot n, not 0 (to go on "
 	    "after an\n"
 	    "                       earlier run without overwriting its files)\n"
-	    "  --targets file       TSV lines: name, URL, pattern[, kind]; "
-	    "- is stdin\n"
+	    "  --targets file       TSV lines: name, URL, pattern[, kind[, "
+	    "every N slots]];\n"
+	    "                       - is stdin\n"
 	    "  --timeout s          give up a fetch after s seconds, plus N "
 	    "for seconds=N\n"
 	    "                       URLs (default 30)\n");
@@ -743,6 +820,7 @@ main(int argc, char *argv[])
 		{ "max-failures", required_argument, NULL, 'f' },
 		{ "max-size", required_argument, NULL, 'm' },
 		{ "no-clobber", no_argument, NULL, 'N' },
+		{ "note-file", required_argument, NULL, 'M' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "retries", required_argument, NULL, 'r' },
 		{ "seq-start", required_argument, NULL, 's' },
@@ -790,6 +868,9 @@ main(int argc, char *argv[])
 			break;
 		case 'N':
 			no_clobber = 1;
+			break;
+		case 'M':
+			note_file = optarg;
 			break;
 		case 'r':
 			retries = (int)parse_count("--retries", optarg, 0,
@@ -842,15 +923,19 @@ main(int argc, char *argv[])
 	if (targets_file != NULL)
 		read_targets(targets_file);
 	else
-		add_target(NULL, NULL, argv[0], output, NULL, every == 0);
+		add_target(NULL, NULL, argv[0], output, NULL, 1, every == 0);
 	/* The array stays put from here on: curl may point into it. */
 	for (i = 0; i < ntargets; i++)
 		if (fetch_setup(&targets[i].f, &targets[i]) != 0)
 			msg_die(1, "cannot initialise libcurl");
 
+	/* SIGUSR1 is caught before the header is out: one who waits for
+	   the header may signal. */
+	catch_signals();
 	printf("#time\ttarget\tkind\tseq\toutcome\tstatus\tbytes\tms\t"
 	    "file_or_error\n");
-	catch_signals();
+	if (fflush(stdout) != 0)
+		stdout_err = 1;
 	if (every > 0)
 		watch_parent();
 	run();

@@ -4,13 +4,8 @@
  *
  * The sampled heap profile counts live objects as of the last GC; the
  * runtime's MemStats say what the process really holds and took from
- * the OS. runtime/pprof appends them to the debug=1 text as a block of
- * "# Key = value" lines after "# runtime.MemStats"; this filter reads
- * that block and nothing else of the file.
- *
- * Go writes no PauseTotalNs there, only PauseNs, the ring of the last
- * 256 pauses: their sum is PauseTotalNs while NumGC is at most 256, and
- * the row says how many pauses it summed so that a reader can tell.
+ * the OS. The block's parser is lib/memstats (pprof-fetch checks a
+ * fetched memstats body with the same one); this is its command line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,174 +16,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errf.h"
 #include "esc.h"
+#include "memstats.h"
 #include "msg.h"
-#include "num.h"
 #include "sbuf.h"
 #include "slurp.h"
 #include "version.h"
 
 #define MAX_SIZE ((size_t)256 << 20)	/* a debug=1 text is a few MB */
-#define PAUSE_RING 256			/* runtime.MemStats.PauseNs */
-
-/* The figures of a row, in column order, and the keys they come from. */
-enum { SYS, HEAP_SYS, HEAP_INUSE, HEAP_IDLE, HEAP_RELEASED, STACK_INUSE,
-	NEXT_GC, NUM_GC, NFIELDS };
-
-static const char *const keys[NFIELDS] = {
-	"Sys", "HeapSys", "HeapInuse", "HeapIdle", "HeapReleased", "Stack",
-	"NextGC", "NumGC",
-};
-
-struct memstats {
-	int64_t v[NFIELDS];
-	int64_t pause_ns;	/* the sum of the PauseNs ring */
-	int64_t pauses;		/* how many pauses that sum holds */
-	int have[NFIELDS + 1];	/* the last one: PauseNs */
-};
 
 static void usage(int status);
-
-/* A non-negative int64 from s[0..n). */
-static int
-parse_count(const char *s, size_t n, int64_t *v)
-{
-	return num_i64n(s, n, v) != 0 || *v < 0 ? -1 : 0;
-}
-
-/* "[p0 p1 ... p255]": the sum of the pauses, checked. */
-static int
-parse_pauses(const char *s, size_t n, size_t lineno, struct memstats *m,
-    char *err, size_t errlen)
-{
-	const char *p = s + 1, *end = s + n - 1;
-	int64_t sum = 0, x;
-	size_t count = 0;
-	int ov = 0;
-
-	if (n < 2 || s[0] != '[' || s[n - 1] != ']')
-		return errf(err, errlen, "line %zu: PauseNs is not a [list]",
-		    lineno);
-	while (p < end) {
-		const char *q = memchr(p, ' ', (size_t)(end - p));
-
-		if (q == NULL)
-			q = end;
-		if (parse_count(p, (size_t)(q - p), &x) != 0)
-			return errf(err, errlen,
-			    "line %zu: bad PauseNs value \"%.*s\"", lineno,
-			    (int)(q - p > 64 ? 64 : q - p), p);
-		sum = num_add_ov(sum, x, &ov);
-		count++;
-		p = q + (q < end);
-	}
-	if (count != PAUSE_RING)
-		return errf(err, errlen, "line %zu: PauseNs has %zu values, "
-		    "not %d", lineno, count, PAUSE_RING);
-	if (ov)
-		return errf(err, errlen, "line %zu: PauseNs overflows a "
-		    "64-bit sum", lineno);
-	m->pause_ns = sum;
-	return 0;
-}
-
-/* "# Stack = inuse / sys": the in-use part. */
-static int
-parse_stack(const char *s, size_t n, int64_t *v)
-{
-	const char *sl = memchr(s, '/', n);
-	int64_t sys;
-
-	if (sl == NULL || sl - s < 2 || sl[-1] != ' ' ||
-	    (size_t)(sl - s) + 2 > n || sl[1] != ' ')
-		return -1;
-	return parse_count(s, (size_t)(sl - s) - 1, v) != 0 ||
-	    parse_count(sl + 2, n - (size_t)(sl - s) - 2, &sys) != 0 ? -1 : 0;
-}
-
-/* One "# Key = value" line of the block; other keys are skipped. */
-static int
-parse_line(const char *s, size_t n, size_t lineno, struct memstats *m,
-    char *err, size_t errlen)
-{
-	const char *eq = n > 2 ? memchr(s + 2, '=', n - 2) : NULL;
-	const char *key = s + 2, *val;
-	size_t klen, vlen, i;
-	int rc;
-
-	if (eq == NULL || eq - key < 2 || eq[-1] != ' ' ||
-	    (size_t)(eq - s) + 2 > n || eq[1] != ' ')
-		return errf(err, errlen, "line %zu: not \"# Key = value\"",
-		    lineno);
-	klen = (size_t)(eq - key) - 1;
-	val = eq + 2;
-	vlen = n - (size_t)(val - s);
-	for (i = 0; i <= NFIELDS; i++) {
-		const char *k = i < NFIELDS ? keys[i] : "PauseNs";
-
-		if (strlen(k) == klen && memcmp(k, key, klen) == 0)
-			break;
-	}
-	if (i > NFIELDS)
-		return 0;
-	if (m->have[i])
-		return errf(err, errlen, "line %zu: %.*s given twice", lineno,
-		    (int)klen, key);
-	m->have[i] = 1;
-	if (i == NFIELDS)
-		return parse_pauses(val, vlen, lineno, m, err, errlen);
-	rc = i == STACK_INUSE ? parse_stack(val, vlen, &m->v[i]) :
-	    parse_count(val, vlen, &m->v[i]);
-	if (rc != 0)
-		return errf(err, errlen, "line %zu: bad %.*s \"%.*s\"", lineno,
-		    (int)klen, key, (int)(vlen > 64 ? 64 : vlen), val);
-	return 0;
-}
-
-/*
- * The block of text: from the "# runtime.MemStats" line to the first line
- * that does not start with "# " (or the end).
- */
-static int
-parse(const char *text, size_t len, struct memstats *m, char *err,
-    size_t errlen)
-{
-	static const char head[] = "# runtime.MemStats";
-	const char *p = text, *end = text + len;
-	size_t lineno = 0, i;
-	int in = 0;
-
-	memset(m, 0, sizeof *m);
-	if (memchr(text, '\0', len) != NULL)
-		return errf(err, errlen, "not text (a NUL byte): "
-		    "fetch the profile with ?debug=1");
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = (nl != NULL ? nl : end) - p;
-
-		lineno++;
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
-		if (!in)
-			in = n == sizeof head - 1 && memcmp(p, head, n) == 0;
-		else if (n < 2 || p[0] != '#' || p[1] != ' ')
-			break;
-		else if (parse_line(p, n, lineno, m, err, errlen) != 0)
-			return -1;
-		p = nl != NULL ? nl + 1 : end;
-	}
-	if (!in)
-		return errf(err, errlen, "no \"%s\" block "
-		    "(not a heap or allocs profile fetched with ?debug=1)",
-		    head);
-	for (i = 0; i <= NFIELDS; i++)
-		if (!m->have[i])
-			return errf(err, errlen, "MemStats block without %s",
-			    i < NFIELDS ? keys[i] : "PauseNs");
-	m->pauses = m->v[NUM_GC] < PAUSE_RING ? m->v[NUM_GC] : PAUSE_RING;
-	return 0;
-}
 
 static void
 put_row(const char *source, const struct memstats *m)
@@ -201,7 +38,7 @@ put_row(const char *source, const struct memstats *m)
 		msg_die(1, "out of memory");
 	printf("%s", b.s);
 	sbuf_free(&b);
-	for (i = 0; i < NFIELDS; i++)
+	for (i = 0; i < MEMSTATS_NFIELDS; i++)
 		printf("\t%jd", (intmax_t)m->v[i]);
 	printf("\t%jd\t%jd\n", (intmax_t)m->pause_ns, (intmax_t)m->pauses);
 }
@@ -232,7 +69,7 @@ one(const char *path)
 		msg_warn("%s: %s", name, strerror(e));
 		return 1;
 	}
-	if (parse(text, len, &m, err, sizeof err) != 0) {
+	if (memstats_parse(text, len, &m, err, sizeof err) != 0) {
 		msg_warn("%s: %s", name, err);
 		free(text);
 		return 1;
@@ -269,7 +106,7 @@ main(int argc, char **argv)
 	argv += optind;
 
 	printf("##memstats\truntime.MemStats of heap?debug=1\n");
-	printf("##pause_ring\t%d\n", PAUSE_RING);
+	printf("##pause_ring\t%d\n", MEMSTATS_PAUSE_RING);
 	printf("#source\tsys\theap_sys\theap_inuse\theap_idle\t"
 	    "heap_released\tstack_inuse\tnext_gc\tnum_gc\tpause_total_ns\t"
 	    "pauses\n");

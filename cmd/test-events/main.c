@@ -191,6 +191,8 @@ put_event(int64_t ns, const char *kind, const char *name)
 	if (b.oom)
 		msg_die(1, "out of memory");
 	printf("%jd\t%s\t%s\t%s\n", (intmax_t)ns, when, kind, b.s);
+	/* Events are few and the wrapper reads them as they come. */
+	fflush(stdout);
 	sbuf_free(&b);
 }
 
@@ -368,6 +370,7 @@ main(int argc, char **argv)
 	printf("##events\ttest-events\n##patterns\t");
 	fputs(patterns != NULL ? patterns : "built-in", stdout);
 	printf("\n#time_ns\ttime\tkind\tname\n");
+	fflush(stdout);
 	if (argc == 0)
 		rc |= one(&t, &st, "-");
 	for (i = 0; i < argc; i++)

@@ -3,10 +3,6 @@
 # Sourced by e2e-profile; defines functions only. See e2e-profile for
 # the globals that are the program's state.
 
-# The phases, MemStats and leak verdict steps of analyze_unit.
-# shellcheck source=phases.sh
-. "$PARTS/phases.sh"
-
 # --- analyze --------------------------------------------------------------
 
 # run_units RUN: the unit directories that hold profiles.

@@ -20,11 +20,14 @@ write_run_tsv() {
 	_rt_units=${_rt_units% }
 	_rt_kc=-
 	[ "$run_transport" = url ] || _rt_kc=$cl_file
-	atomic "$run_dir/run.tsv" printf '#key\tvalue\nname\t%s\ntarget\t%s\nexit_status\t%s\nstarted\t%s\nended\t%s\nduration_s\t%s\nnamespace\t%s\ninterval\t%s\ncpu_duration\t%s\nmode\t%s\ntransport\t%s\nunits\t%s\nkubeconfig\t%s\ncontext\t%s\ncluster\t%s\ncluster_created\t%s\n' \
+	# shellcheck disable=SC2046 # two words
+	set -- $(main_times)
+	atomic "$run_dir/run.tsv" printf '#key\tvalue\nname\t%s\ntarget\t%s\nexit_status\t%s\nstarted\t%s\nended\t%s\nduration_s\t%s\nnamespace\t%s\ninterval\t%s\ncpu_duration\t%s\nmode\t%s\ntransport\t%s\nunits\t%s\nkubeconfig\t%s\ncontext\t%s\ncluster\t%s\ncluster_created\t%s\nsettle\t%s\nsettle_start\t%s\nsettle_end\t%s\nmain_start\t%s\nmain_end\t%s\nmemstats_every\t%s\n' \
 	    "$name" "$target" "$run_exit" "$run_started" "$run_ended" \
 	    "$run_duration" "$namespace" "$interval" "$cpu_window" "$mode" \
 	    "$run_transport" "${_rt_units:--}" "$_rt_kc" "${kctx:--}" \
-	    "${cluster:--}" "$cl_created" 2>"$state/append.err" ||
+	    "${cluster:--}" "$cl_created" "$settle_state" "$settle_start" \
+	    "$settle_end" "$1" "$2" "$memstats_every" 2>"$state/append.err" ||
 	    lost 1 "update of run.tsv"
 }
 
@@ -103,26 +106,14 @@ suggest_gitignore() {
 
 # The test runs in a session (and process group) of its own where setsid
 # exists, so that stopping it stops every process it started; elsewhere its
-# process tree is walked with ps. A waiter subshell writes its status.
+# process tree is walked with ps. Its output is the stream of follow.sh;
+# the runner writes its status, state/test.rc, when make ends.
 start_test() {
 	test_session=0
 	if command -v setsid >/dev/null 2>&1; then
 		test_session=1
 	fi
-	(
-		# shellcheck disable=SC2016 # expanded by the inner sh
-		_tst_sh='printf "%s\n" "$$" >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"'
-		_tst_rc=0
-		if [ "$test_session" = 1 ]; then
-			setsid sh -c "$_tst_sh" "$state/test.pid" make "$target" ||
-			    _tst_rc=$?
-		else
-			sh -c "$_tst_sh" "$state/test.pid" make "$target" || _tst_rc=$?
-		fi
-		printf '%s\n' "$_tst_rc" >"$state/test.rc.tmp"
-		mv "$state/test.rc.tmp" "$state/test.rc"
-	) </dev/null >>"$run_dir/test.log" 2>&1 &
-	test_waiter=$!
+	start_stream run_make
 	_tst_i=0
 	while [ ! -s "$state/test.pid" ] && [ ! -e "$state/test.rc" ] &&
 	    [ "$_tst_i" -lt 100 ]; do
@@ -130,6 +121,21 @@ start_test() {
 		_tst_i=$((_tst_i + 1))
 	done
 	test_pid=$(cat "$state/test.pid" 2>/dev/null || :)
+}
+
+# run_make: make TARGET, its PID in state/test.pid, its status in
+# state/test.rc.
+run_make() {
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	_rm_sh='printf "%s\n" "$$" >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"'
+	_rm_rc=0
+	if [ "$test_session" = 1 ]; then
+		setsid sh -c "$_rm_sh" "$state/test.pid" make "$target" || _rm_rc=$?
+	else
+		sh -c "$_rm_sh" "$state/test.pid" make "$target" || _rm_rc=$?
+	fi
+	printf '%s\n' "$_rm_rc" >"$state/test.rc.tmp"
+	mv "$state/test.rc.tmp" "$state/test.rc"
 }
 
 test_ended() {
@@ -146,10 +152,13 @@ signal_test() {
 	fi
 }
 
-# stop_test SECONDS: SIGTERM to the test's processes, SIGKILL after SECONDS.
+# stop_test SECONDS: SIGTERM to the test's processes (held ones let go
+# first: a stopped process acts on no signal but SIGKILL), SIGKILL after
+# SECONDS; then the stream's last lines.
 stop_test() {
 	[ -n "$test_waiter" ] || return 0
 	if ! test_ended; then
+		resume_test
 		signal_test TERM
 		_stt_i=0
 		while ! test_ended && [ "$_stt_i" -lt $(($1 * 10)) ]; do
@@ -160,6 +169,7 @@ stop_test() {
 			signal_test KILL
 		fi
 	fi
+	drain_stream 5
 	wait "$test_waiter" 2>/dev/null || :
 	test_waiter=
 }
@@ -184,6 +194,10 @@ next_seq() {
 write_targets() {
 	if [ "$mode" != cpu ]; then
 		printf '%s\t%s\t%s\n' "$1" "$(profile_url heap "$2")" "$1/heap%d.pprof"
+	fi
+	if [ "$mode" != cpu ] && [ "$memstats_every" -gt 0 ] && [ "$3" = schedule ]; then
+		printf '%s\t%s\t%s\tmemstats\t%s\n' "$1" "$2/debug/pprof/heap?debug=1" \
+		    "$1/memstats%d.txt" "$memstats_every"
 	fi
 	if [ "$mode" != heap ] && [ "$3" = schedule ]; then
 		printf '%s\t%s\t%s\n' "$1" "$(profile_url cpu "$2" "$cpu_window")" \
@@ -222,6 +236,7 @@ start_fetch() {
 	else
 		write_targets "$1" "$2" schedule >"$_sf_dir/targets.$_sf_n.tsv"
 		(cd "$run_dir" && exec pprof-fetch --every "$interval" \
+		    --note-file "$state/phase.note" \
 		    --seq-start "$_sf_next" --targets "$_sf_dir/targets.$_sf_n.tsv") \
 		    </dev/null >"$_sf_dir/fetch.$_sf_n.log" 2>"$_sf_dir/fetch.$_sf_n.err" &
 		uset "$1" fpid "$!"
@@ -236,12 +251,12 @@ log_lines() {
 	awk 'NR > 1 || !/^#[^#]/' "$1"
 }
 
-# merge_log FILE: a session's log joins collection.log, without its
-# header, in whole lines.
+# merge_log FILE [LOG]: a session's log joins collection.log (or LOG),
+# without its header, in whole lines.
 merge_log() {
 	[ -r "$1" ] || return 0
 	log_lines "$1" >"$1.lines"
-	if [ -s "$1.lines" ] && ! append "$run_dir/collection.log" "$1.lines"; then
+	if [ -s "$1.lines" ] && ! append "${2:-$run_dir/collection.log}" "$1.lines"; then
 		lost "$(wc -l <"$1.lines" | tr -d ' ')" "lines of collection.log"
 	fi
 	: >"$1.merged"
@@ -529,7 +544,8 @@ cmd_run() {
 	check_cpu_window
 	parse_leases
 	need_cmd make
-	need_tools pprof-fetch pprof-decode
+	need_tools pprof-fetch pprof-decode line-stamp test-events
+	check_patterns
 	[ "$uses_kubectl" = 0 ] || need_cmd kubectl "E2E_PROFILE_COMPONENTS selects pods"
 	if ! make -n "$target" </dev/null >"$state/make-n.out" 2>"$state/make-n.err"; then
 		die_usage "make $target: $(last_line "$state/make-n.err")"
@@ -539,6 +555,8 @@ cmd_run() {
 	run_transport=url
 	[ "$uses_kubectl" = 0 ] || run_transport=$transport
 	run_exit=- run_ended=- run_duration=- run_started=$(utc)
+	settle_state=- settle_start=- settle_end=- held=''
+	[ "$settle" -gt 0 ] || settle_state=off
 	t_start=$(now)
 	kc='' kctx='' cluster='' cl_file='' cl_created=- cl_state=down
 	: >"$state/units"
@@ -587,6 +605,7 @@ collect_loop() {
 			_cl_disc=$_cl_now
 		fi
 		check_units
+		phase_requests
 		check_unreachable
 		if [ $((_cl_now - _cl_prog)) -ge "$_cl_pevery" ]; then
 			progress
@@ -608,6 +627,12 @@ finish_run() {
 		# The test may have ended just before: then its status stands.
 		! test_ended || run_exit=$(cat "$state/test.rc")
 		stop_test 10
+		[ "$settle_state" != - ] || settle_state="none: interrupted"
+	fi
+	if [ -z "$interrupted" ]; then
+		drain_stream 5
+		phase_requests
+		settle_at_end
 	fi
 	for _fr_u in $(units); do
 		stop_fetch "$_fr_u"
@@ -710,7 +735,7 @@ cmd_collect() {
 	run_dir=$state/collect
 	mkdir -p "$run_dir"
 	: >"$state/units"
-	proxy_pid='' proxy_port='' name=manual
+	proxy_pid='' proxy_port='' name=manual interrupted=''
 	_co_kind=$(printf '%s\n' "$_co_line" | cut -f2)
 	_co_spec=$(printf '%s\n' "$_co_line" | cut -f3)
 	if [ "$_co_kind" = url ]; then
@@ -756,11 +781,13 @@ claim_name() {
 	printf '%s\n' "$_cm_f"
 }
 
-# collect_now COMP: every unit's profiles now, into manual/.
+# collect_now COMP: every unit's profiles now, into manual/, with
+# fetch_bg and fetch_wait (follow.sh), as the baseline and settle ones.
 collect_now() {
 	_cn_ts=$(date -u +%Y%m%dT%H%M%SZ)
 	_cn_i=0 _cn_n=$(units | wc -l | tr -d ' ')
-	_cn_pids='' _cn_rc=0
+	_cn_rc=0
+	: >"$state/collect.list"
 	for _cn_u in $(units); do
 		_cn_suf=''
 		[ "$_cn_n" -eq 1 ] || _cn_suf=-$_cn_i
@@ -778,32 +805,29 @@ collect_now() {
 		esac
 		[ "$goroutines" = 0 ] || _cn_kinds="$_cn_kinds goroutine"
 		for _cn_k in $_cn_kinds; do
-			_cn_url=$(profile_url "$_cn_k" "$unit_base" "$cpu_duration")
 			_cn_f=manual/$(claim_name "$_cn_k-$_cn_ts$_cn_suf")
-			_cn_log=$state/u/$_cn_u/$_cn_k.log
-			(cd "$profile_dir" && exec pprof-fetch --no-clobber -o "$_cn_f" \
-			    "$_cn_url") </dev/null >"$_cn_log" 2>"$_cn_log.err" &
-			_cn_pids="$_cn_pids $!:$_cn_u:$_cn_k:$_cn_f"
+			fetch_bg "$_cn_u" "$_cn_k" - "$profile_dir" --no-clobber \
+			    -o "$_cn_f" "$(profile_url "$_cn_k" "$unit_base" "$cpu_duration")"
+			printf '%s %s %s\n' "$_cn_u" "$_cn_k" "$_cn_f" >>"$state/collect.list"
 		done
 	done
-	[ -n "$_cn_pids" ] || exit 1
+	[ -s "$state/collect.list" ] || exit 1
 	[ "$mode" = heap ] || say "CPU profiles take ${cpu_duration}s"
 	[ -s "$profile_dir/manual/collection.log" ] ||
 	    printf '%s\n' "$FETCH_HEADER" >"$profile_dir/manual/collection.log"
-	for _cn_j in $_cn_pids; do
-		_cn_pid=${_cn_j%%:*} _cn_rest=${_cn_j#*:}
-		_cn_u=${_cn_rest%%:*} _cn_rest=${_cn_rest#*:}
-		_cn_k=${_cn_rest%%:*} _cn_f=${_cn_rest#*:}
-		if wait "$_cn_pid"; then
+	for _cn_u in $(units); do
+		fetch_wait "$_cn_u" "$profile_dir/manual/collection.log" || _cn_rc=1
+	done
+	while read -r _cn_u _cn_k _cn_f; do
+		_cn_log=$state/u/$_cn_u/$_cn_k.log
+		if awk -F'\t' '$5 == "ok" { f = 1 } END { exit !f }' "$_cn_log"; then
 			_cn_from=$(uget "$_cn_u" pod)
 			say "$profile_dir/$_cn_f: $_cn_k profile of $_cn_u${_cn_from:+ (pod $_cn_from)}"
 		else
-			warn "$_cn_u: $_cn_k: $(awk -F'\t' '$5 == "error" { e = $9 } END { print e }' "$state/u/$_cn_u/$_cn_k.log")"
-			_cn_rc=1
+			warn "$_cn_u: $_cn_k: $(awk -F'\t' '$5 == "error" { e = $9 } END { print e }' "$_cn_log")"
 		fi
-		log_lines "$state/u/$_cn_u/$_cn_k.log" >>"$profile_dir/manual/collection.log"
 		rm -f "$profile_dir/manual/.$(basename "$_cn_f").claim"
-	done
+	done <"$state/collect.list"
 	for _cn_u in $(units); do
 		stop_transport "$_cn_u"
 	done

@@ -31,8 +31,10 @@
 //
 // Beside net/http/pprof it serves /memstats, its runtime.ReadMemStats as
 // "Name<TAB>value" lines, for tests that check readings of MemStats, and
-// /leak?rate=N, which sets the leak to N bytes per second from now on
-// (what leaked so far stays), so a test can make it grow and then stop.
+// /leak, the leak's control: GET says "bytes<TAB>N" (the rate, bytes per
+// second) and "leaked<TAB>X" (the bytes leaked so far); POST /leak?bytes=N
+// sets the rate from now on (0 stops the leak, what leaked stays) and
+// answers the same, so that a test can make it leak in one phase only.
 //
 // -exit-after lets a test simulate a pod restart: when the workload exits,
 // the test starts a new one on the same -addr, whose counters start again
@@ -352,21 +354,56 @@ type workload struct {
 	churnPerCall int64    // bytes one churnJSON call allocates, measured
 	parked       chan struct{}
 
-	// The leak's pace, which /leak changes: leakRate bytes per second
-	// since leakFrom, on top of leakOwed owed before it.
-	leakMu   sync.Mutex
-	leakRate int64
-	leakFrom time.Time
-	leakOwed int64
+	// The leak's pace, set by /leak: leakBase bytes were owed at
+	// leakSince, and leakRate more are owed each second after it.
+	// leakedBytes is written by the pacing goroutine and read by /leak.
+	mu          sync.Mutex
+	leakRate    int64
+	leakBase    int64
+	leakSince   time.Time
+	leakedBytes int64
 
 	// Written by the pacing goroutine only, read once it has stopped.
-	started     time.Time
-	leakedBytes int64
-	churnCalls  int64
+	started    time.Time
+	churnCalls int64
+}
+
+// leakOwed is what the leak owes at now; w.mu is held.
+func (w *workload) leakOwed(now time.Time) int64 {
+	return w.leakBase + int64(float64(w.leakRate)*now.Sub(w.leakSince).Seconds())
+}
+
+// serveLeak is /leak: the leak's rate and what leaked, and with POST
+// ?bytes=N a new rate from now on.
+func (w *workload) serveLeak(rw http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+	case http.MethodPost:
+		n, err := strconv.ParseInt(r.URL.Query().Get("bytes"), 10, 64)
+		if err != nil || n < 0 {
+			http.Error(rw, "bytes=N: a whole number of bytes per second, 0 or more", http.StatusBadRequest)
+			return
+		}
+		now := time.Now()
+		w.mu.Lock()
+		w.leakBase = w.leakOwed(now)
+		w.leakSince = now
+		w.leakRate = n
+		w.mu.Unlock()
+		log.Printf("leak set to %d bytes/s", n)
+	default:
+		rw.Header().Set("Allow", "GET, POST")
+		http.Error(rw, "GET or POST", http.StatusMethodNotAllowed)
+		return
+	}
+	w.mu.Lock()
+	rate, leaked := w.leakRate, w.leakedBytes
+	w.mu.Unlock()
+	fmt.Fprintf(rw, "bytes\t%d\nleaked\t%d\n", rate, leaked)
 }
 
 func newWorkload(cfg config, rng *rand.Rand) *workload {
-	w := &workload{cfg: cfg, pattern: make([]byte, leakChunk), parked: make(chan struct{})}
+	w := &workload{cfg: cfg, pattern: make([]byte, leakChunk), parked: make(chan struct{}), leakRate: cfg.leak}
 	rng.Read(w.pattern)
 	w.payload = make([]record, 64)
 	for i := range w.payload {
@@ -417,7 +454,7 @@ func (w *workload) start(ctx context.Context, wg *sync.WaitGroup) {
 		go parkedWorker(w.parked)
 	}
 	w.started = time.Now()
-	w.leakRate, w.leakFrom = w.cfg.leak, w.started
+	w.leakSince = w.started
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -449,16 +486,20 @@ func every(ctx context.Context, tick time.Duration, f func(now time.Time)) {
 // step brings the leak and the churn up to date. Both are paced by the time
 // since start, not by counting ticks, so that late or dropped ticks (a
 // ticker drops them when its reader is busy) are caught up: at any tick,
-// leak*elapsed bytes are retained, less than one chunk.
+// leak*elapsed bytes are retained, less than one chunk (with /leak, the
+// sum of rate*time over the rates set).
 func (w *workload) step(now time.Time) {
 	elapsed := now.Sub(w.started).Seconds()
-	w.leakMu.Lock()
-	owed := w.leakOwed + int64(float64(w.leakRate)*now.Sub(w.leakFrom).Seconds())
-	w.leakMu.Unlock()
-	for w.leakedBytes+leakChunk <= owed {
+	w.mu.Lock()
+	owed, done := w.leakOwed(now), w.leakedBytes
+	w.mu.Unlock()
+	for done+leakChunk <= owed {
 		leaked = append(leaked, leakyRetain(w.pattern))
-		w.leakedBytes += leakChunk
+		done += leakChunk
 	}
+	w.mu.Lock()
+	w.leakedBytes = done
+	w.mu.Unlock()
 	if w.cfg.churn > 0 {
 		owed := int64(float64(w.cfg.churn) * elapsed)
 		for (w.churnCalls+1)*w.churnPerCall <= owed {
@@ -466,20 +507,4 @@ func (w *workload) step(now time.Time) {
 			w.churnCalls++
 		}
 	}
-}
-
-// serveLeak sets the leak rate to the rate parameter, in bytes per
-// second, from now on.
-func (w *workload) serveLeak(rw http.ResponseWriter, r *http.Request) {
-	rate, err := strconv.ParseInt(r.URL.Query().Get("rate"), 10, 64)
-	if err != nil || rate < 0 {
-		http.Error(rw, "rate: not a byte count", http.StatusBadRequest)
-		return
-	}
-	now := time.Now()
-	w.leakMu.Lock()
-	w.leakOwed += int64(float64(w.leakRate) * now.Sub(w.leakFrom).Seconds())
-	w.leakRate, w.leakFrom = rate, now
-	w.leakMu.Unlock()
-	fmt.Fprintf(rw, "leak %d\n", rate)
 }
