@@ -140,9 +140,9 @@ if test_have_prereq CORPUS; then
 		cp "$g" "$RUN/web/settle/goroutine1.pprof" &&
 		printf "not a profile" >"$RUN/web/settle/heap3.pprof" &&
 		test_expect_code 1 dash "$E2E" analyze c >out 2>err &&
-		grep "^##goroutines_baseline	4$" "$RUN/analysis/web.verdict.tsv" &&
-		grep "^##goroutines_settled	4$" "$RUN/analysis/web.verdict.tsv" &&
-		grep "^##goroutine_threshold	6$" "$RUN/analysis/web.verdict.tsv" &&
+		grep "^##goroutines_baseline	3$" "$RUN/analysis/web.verdict.tsv" &&
+		grep "^##goroutines_settled	3$" "$RUN/analysis/web.verdict.tsv" &&
+		grep "^##goroutine_threshold	5$" "$RUN/analysis/web.verdict.tsv" &&
 		grep "^##settle_profiles	3$" "$RUN/analysis/web.verdict.tsv" &&
 		grep "^web	heap	web/settle/heap3.pprof	" "$RUN/analysis/bad-profiles.tsv" &&
 		grep "^e2e-profile: web: pprof-decode: web/settle/heap3.pprof: " err &&

@@ -68,11 +68,37 @@ test_expect_success 'a growing heap: likely-leak, every figure, the rows' '
 	##goroutines_settled	5
 	##goroutine_threshold	6
 	##goroutineleak	-
+	##profiler_heap	0
+	##profiler_goroutines	0
 	#kind	name	baseline	settled	delta
 	heap	main.leak	0	4194304	4194304
 	goroutine	runtime.main	1	2	1
 	EOT
 	test_cmp expect actual
+'
+
+# Serving one profile while the other's GC runs leaves the profiler's
+# buffers live in the settle profiles: they are the measurement's own.
+test_expect_success 'the samples of the profiler itself are left out of every figure, and counted' '
+	P="main.main;net/http/pprof.handler.ServeHTTP;runtime/pprof.writeHeap;compress/flate.NewWriter" &&
+	{
+		for t in 10 20 30; do
+			blk s$t $t $H $((10 * MIB)) "main.main;main.cache" $((t * 100000)) "$P" || return 1
+		done
+	} >prof &&
+	blk bg 0 $G 3 "main.main;main.serve" 1 "net/http.(*conn).serve;net/http/pprof.Index;runtime/pprof.writeGoroutine" >gprof &&
+	leak-verdict -G gbase -g gprof base prof >actual &&
+	sed -n "/^##verdict/p; /^##heap_settled/p; /^##settle_slope/p; /^##goroutines_settled/p; /^##profiler_/p" actual >got &&
+	cat >expect <<-\EOT &&
+	##verdict	no-leak
+	##heap_settled	10485760
+	##settle_slope	0
+	##goroutines_settled	3
+	##profiler_heap	3000000
+	##profiler_goroutines	1
+	EOT
+	test_cmp expect got &&
+	! grep "pprof" actual | grep -v "^##"
 '
 
 test_expect_success 'retained but flat: bounded; within the threshold: no-leak' '

@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,12 +37,24 @@
 
 #define MIB (1024 * 1024)
 
+/*
+ * A sample with a frame of the profiler is what serving a profile costs
+ * (the settle window fetches heap and goroutine profiles at once, so one
+ * is being written while the other's GC runs): the measurement's own,
+ * left out of every figure. The pattern is lib/categories.tsv's
+ * "profiler", anchored at a frame.
+ */
+#define PROFILER_RE "(^|;)(net/http/pprof|runtime/pprof)\\."
+
+static regex_t profiler_re;
+
 /* One input file: its blocks' times, totals and per-key sums. */
 struct input {
 	const char *path, *name;
 	const char *type;	/* the type to read, NULL: the default */
 	size_t nblocks;
 	int64_t *time, *total;	/* per block */
+	int64_t profiler;	/* the last block's profiler samples, left out */
 	char *first_source;	/* the first block's ##profile */
 	int col;
 };
@@ -68,6 +81,7 @@ push_block(struct input *in, const struct stream *s)
 	in->total = xrealloc(in->total, n * sizeof *in->total);
 	in->time[n - 1] = s->meta.time_nanos;
 	in->total[n - 1] = 0;
+	in->profiler = 0;
 	if (n > 1 && s->meta.time_nanos < in->time[n - 2])
 		msg_die(1, "%s:%zu: profile %s is older than the one before",
 		    in->name, s->lineno, s->meta.source);
@@ -76,6 +90,22 @@ push_block(struct input *in, const struct stream *s)
 	in->nblocks = n;
 	if ((in->col = stream_pick_type(s, in->type, err, sizeof err)) < 0)
 		msg_die(1, "%s", err);
+}
+
+/* Whether the stack text[0..len) has a frame of the profiler. */
+static int
+is_profiler(const char *text, size_t len)
+{
+	static char *buf;
+	static size_t cap;
+
+	if (len + 1 > cap) {
+		cap = len + 1;
+		buf = xrealloc(buf, cap);
+	}
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	return regexec(&profiler_re, buf, 0, NULL, 0) == 0;
 }
 
 /* Adds v to the count of stack text[0..len) in st. */
@@ -123,6 +153,10 @@ read_input(struct input *in, unsigned side0, struct stacks *st)
 			continue;
 		}
 		v = row.values[in->col];
+		if (is_profiler(row.stack, row.stack_len)) {
+			in->profiler = num_add_ov(in->profiler, v, &overflow);
+			continue;
+		}
 		in->total[in->nblocks - 1] = num_add_ov(in->total[in->nblocks -
 		    1], v, &overflow);
 		if (st != NULL)
@@ -330,7 +364,7 @@ verdict(const struct figures *f, char *reason, size_t len)
 
 static void
 put_figures(const struct figures *f, const struct input *base,
-    const struct input *settle)
+    const struct input *settle, const struct input *gsettle)
 {
 	char reason[512];
 	const char *v = verdict(f, reason, sizeof reason);
@@ -357,6 +391,12 @@ put_figures(const struct figures *f, const struct input *base,
 		printf("##goroutineleak\t%jd\n", (intmax_t)f->leak);
 	else
 		printf("##goroutineleak\t-\n");
+	printf("##profiler_heap\t%jd\n", (intmax_t)settle->profiler);
+	if (f->have_gr)
+		printf("##profiler_goroutines\t%jd\n",
+		    (intmax_t)gsettle->profiler);
+	else
+		printf("##profiler_goroutines\t-\n");
 	printf("#kind\tname\tbaseline\tsettled\tdelta\n");
 }
 
@@ -417,6 +457,8 @@ main(int argc, char **argv)
 
 	if (agg_init(&G, &o, err, sizeof err) != 0)
 		msg_die(1, "%s", err);
+	if (regcomp(&profiler_re, PROFILER_RE, REG_EXTENDED | REG_NOSUB) != 0)
+		msg_die(1, "the profiler's pattern does not compile");
 	base.path = argv[0];
 	settle.path = argv[1];
 	base.type = settle.type = "inuse_space";
@@ -449,7 +491,7 @@ main(int argc, char **argv)
 	if (overflow || G.overflow)
 		msg_die(1, "%s, %s: values overflow a 64-bit sum", base.name,
 		    settle.name);
-	put_figures(&f, &base, &settle);
+	put_figures(&f, &base, &settle, &gsettle);
 	put_rows(hr, nh, (long)limit);
 	if (ng > 0)
 		put_rows(gr, ng, (long)limit);
@@ -467,6 +509,7 @@ main(int argc, char **argv)
 	free_input(&gsettle);
 	free_input(&gleak);
 	agg_free(&G);
+	regfree(&profiler_re);
 	return msg_close_stdout();
 }
 
