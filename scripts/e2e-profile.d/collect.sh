@@ -251,12 +251,17 @@ log_lines() {
 	awk 'NR > 1 || !/^#[^#]/' "$1"
 }
 
-# merge_log FILE [LOG]: a session's log joins collection.log (or LOG),
-# without its header, in whole lines.
+# merge_log FILE [LOG]: a session's log joins collection.log, without its
+# header, in whole lines; or joins LOG, manual/collection.log, which
+# collects running at once share: appended (O_APPEND keeps each one's
+# lines whole), not written again beside itself, which would lose the
+# other's.
 merge_log() {
 	[ -r "$1" ] || return 0
 	log_lines "$1" >"$1.lines"
-	if [ -s "$1.lines" ] && ! append "${2:-$run_dir/collection.log}" "$1.lines"; then
+	if [ -n "${2-}" ]; then
+		cat "$1.lines" >>"$2"
+	elif [ -s "$1.lines" ] && ! append "$run_dir/collection.log" "$1.lines"; then
 		lost "$(wc -l <"$1.lines" | tr -d ' ')" "lines of collection.log"
 	fi
 	: >"$1.merged"

@@ -135,8 +135,9 @@ fetch_bg() {
 	printf '%s %s %s\n' "$!" "$_fb_k" "$_fb_log" >>"$state/u/$_fb_u/jobs"
 }
 
-# fetch_wait UNIT LOG: until the unit's jobs end (or an interrupt stops
-# them); their logs join LOG (a collection.log). 1 when one failed.
+# fetch_wait UNIT [LOG]: until the unit's jobs end (or an interrupt stops
+# them); their logs join the run's collection.log, or LOG (merge_log).
+# 1 when one failed.
 fetch_wait() {
 	_fw_rc=0
 	[ -r "$state/u/$1/jobs" ] || return 0
@@ -151,7 +152,7 @@ fetch_wait() {
 			    '!/^#[^#]/ { $2 = u; $3 = k } { print }' "$_fw_log" \
 			    >"$_fw_log.named" && mv -f "$_fw_log.named" "$_fw_log"
 		fi
-		merge_log "$_fw_log" "$2"
+		merge_log "$_fw_log" ${2+"$2"}
 	done <"$state/u/$1/jobs"
 	rm -f "$state/u/$1/jobs"
 	return "$_fw_rc"
@@ -181,7 +182,7 @@ take_baseline() {
 		    "$(profile_url goroutine "$_tb_b")"
 	done
 	for _tb_u in $(units); do
-		fetch_wait "$_tb_u" "$run_dir/collection.log" || :
+		fetch_wait "$_tb_u" || :
 	done
 	event - baseline "main phase $(cat "$state/main.start" 2>/dev/null)"
 }
@@ -222,7 +223,7 @@ settle_window() {
 		    --targets "$state/u/$_sw_u/settle.tsv"
 	done
 	for _sw_u in $_sw_units; do
-		fetch_wait "$_sw_u" "$run_dir/collection.log" || :
+		fetch_wait "$_sw_u" || :
 		if awk -F'\t' '$3 == "settle-goroutineleak" && $5 == "error" &&
 		    $6 == 404 { f = 1 } END { exit !f }' "$state/u/$_sw_u/settle.log"; then
 			event "$_sw_u" goroutineleak "not served (HTTP 404)"
