@@ -72,7 +72,7 @@ done
 
 test_expect_success 'analysis.md: the summary names e2e-parallel as where the heap grew, its row of the phase table' '
 	md=$E2E_PROFILE_DIR/one/analysis.md &&
-	grep "^- w: the growth came from phase \`e2e-parallel\`, +1[12]\.[0-9]*MB (100% of the +1[12]\.[0-9]*MB the growing phases add up to)\.$" "$md" &&
+	grep "^- w: the growth came from phase \`e2e-parallel\`, +1[12][.0-9]*MB (100% of the +1[12][.0-9]*MB the growing phases add up to)\.$" "$md" &&
 	grep "^| e2e-parallel | [0-9]*s | 4s | .* | main\.leakyRetain (1[12][.0-9]*MB); .* | main\.leakyRetain (+1[12][.0-9]*MB); " "$md"
 '
 
