@@ -8,6 +8,9 @@ RUN=$E2E_PROFILE_DIR/c
 MIB=1048576
 FETCH_HEADER='#time	target	kind	seq	outcome	status	bytes	ms	file_or_error'
 
+# The unit's directory the fixtures are written in.
+_hd=$RUN/web
+
 # heap N SECONDS FUNCTION ALLOC/INUSE...: web/heapN.pprof at T0 + SECONDS.
 heap() {
 	_n=$1 _s=$2
@@ -31,7 +34,7 @@ memstats() {
 # (heap2-4), teardown 4.5-7 s (heap4 and heap5: two processes, so no
 # phase-top rows). One CPU window, 2.6-3.6 s, 0.5 s of CPU: e2e's.
 test_setup 'a crafted run: heap series, CPU, events, MemStats, settle window' '
-	_hd=$RUN/web && mkdir -p "$_hd/settle" &&
+	mkdir -p "$_hd/settle" &&
 	heap 0 1 main.a 100/100 &&
 	heap 1 2 main.a 200/150 main.b 50/50 &&
 	heap 2 3 main.a 300/200 main.b 100/100 main.c 10/10 &&
