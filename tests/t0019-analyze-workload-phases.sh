@@ -82,7 +82,7 @@ test_expect_success 'the phase that leaked grew, the others hardly; phase-top na
 oracle() {
 	go tool pprof -top -nodefraction=0 -symbolize=none -unit=B \
 	    -sample_index="$1" -base "$RUN/$2" "$RUN/$3" >pprof.out 2>/dev/null &&
-	sed -n "s/^Showing nodes accounting for \(-\{0,1\}[0-9]*\)B, .*/\1/p" pprof.out >total &&
+	sed -n "s/^Showing nodes accounting for \(-\{0,1\}[0-9]*\)B\{0,1\}, .*/\1/p" pprof.out >total &&
 	test -s total &&
 	sed -n "/^ *flat  *flat%/,\$p" pprof.out | sed 1d |
 	    sed -E "s/^ *(-?[0-9]+)B +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +(.*)\$/\2	\1/

@@ -50,13 +50,13 @@ test_expect_success 'phases.tsv: e2e-parallel grew most, by the leak (3 s at 4 M
 
 # pprof_base TYPE PHASE: what go tool pprof -base FIRST LAST of the phase's
 # profiles accounts for, in bytes (with -nodefraction=0, every node: the
-# sum of the difference).
+# sum of the difference; pprof writes a zero without its unit).
 pprof_base() {
 	a=$(phase_row one "$2" first_seq) && b=$(phase_row one "$2" last_seq) &&
 	go tool pprof -top -nodefraction=0 -symbolize=none -unit=B \
 	    -sample_index="$1" -base "$E2E_PROFILE_DIR/one/w/heap$a.pprof" \
 	    "$E2E_PROFILE_DIR/one/w/heap$b.pprof" >pprof.out 2>pprof.err &&
-	sed -n "s/^Showing nodes accounting for \(-\{0,1\}[0-9]*\)B, .*/\1/p" pprof.out
+	sed -n "s/^Showing nodes accounting for \(-\{0,1\}[0-9]*\)B\{0,1\}, .*/\1/p" pprof.out
 }
 
 for p in cluster build e2e-parallel e2e-serial coverage; do
