@@ -254,7 +254,7 @@ heap_rows(unsigned last, struct row **out)
 	int64_t *fa = xrealloc(NULL, (nf + 1) * sizeof *fa);
 	int64_t *fb = xrealloc(NULL, (nf + 1) * sizeof *fb);
 	int64_t *cum = xrealloc(NULL, (nf + 1) * sizeof *cum);
-	int64_t tot;
+	int64_t tot = 0;
 	struct row *r = xrealloc(NULL, (nf + 1) * sizeof *r);
 
 	memset(fa, 0, (nf + 1) * sizeof *fa);
