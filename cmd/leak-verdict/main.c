@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "grow.h"
 #include "htab.h"
 #include "msg.h"
 #include "num.h"
@@ -117,8 +118,10 @@ stacks_add(struct stacks *st, const char *text, size_t len, int64_t v)
 	if (id < 0)
 		msg_die(1, "out of memory");
 	if ((size_t)id >= st->cap) {
-		size_t c = st->cap ? st->cap * 2 : 256;
+		size_t c = grow_cap(st->cap, (size_t)id + 1, sizeof *st->n, 256);
 
+		if (c == 0)
+			msg_die(1, "out of memory");
 		st->n = xrealloc(st->n, c * sizeof *st->n);
 		memset(st->n + st->cap, 0, (c - st->cap) * sizeof *st->n);
 		st->cap = c;
