@@ -12,7 +12,10 @@ void
 obuf_init(struct obuf *ob, FILE *fp)
 {
 	ob->fp = fp;
-	ob->tee = NULL;
+	ob->tees = NULL;
+	ob->ntee = 0;
+	ob->failed = NULL;
+	ob->errnum = 0;
 	ob->len = 0;
 	ob->err = 0;
 	ob->tmp = NULL;
@@ -92,25 +95,42 @@ obuf_discard(struct obuf *ob)
 	ob->tmp = NULL;
 }
 
-/* Hands the buffer to the file (and the tee). */
+/* A failed write to fp: the sticky error, and which file it was. */
+static void
+fail(struct obuf *ob, FILE *fp)
+{
+	ob->err = 1;
+	ob->failed = fp;
+	ob->errnum = errno;
+}
+
+/* Hands the buffer to the file and the tees. */
 static void
 put_block(struct obuf *ob)
 {
-	if (ob->len > 0 && !ob->err &&
-	    (fwrite(ob->buf, 1, ob->len, ob->fp) != ob->len ||
-	    (ob->tee != NULL &&
-	    fwrite(ob->buf, 1, ob->len, ob->tee) != ob->len)))
-		ob->err = 1;
+	size_t i;
+
+	if (ob->len > 0 && !ob->err) {
+		if (fwrite(ob->buf, 1, ob->len, ob->fp) != ob->len)
+			fail(ob, ob->fp);
+		for (i = 0; i < ob->ntee && !ob->err; i++)
+			if (fwrite(ob->buf, 1, ob->len, ob->tees[i]) != ob->len)
+				fail(ob, ob->tees[i]);
+	}
 	ob->len = 0;
 }
 
 int
 obuf_flush(struct obuf *ob)
 {
+	size_t i;
+
 	put_block(ob);
-	if (!ob->err && (fflush(ob->fp) != 0 ||
-	    (ob->tee != NULL && fflush(ob->tee) != 0)))
-		ob->err = 1;
+	if (!ob->err && fflush(ob->fp) != 0)
+		fail(ob, ob->fp);
+	for (i = 0; i < ob->ntee && !ob->err; i++)
+		if (fflush(ob->tees[i]) != 0)
+			fail(ob, ob->tees[i]);
 	return ob->err ? -1 : 0;
 }
 

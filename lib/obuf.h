@@ -12,8 +12,10 @@
  *	if (obuf_flush(&ob) != 0) ... write error ...
  *
  * A write error is sticky: later calls do nothing and obuf_flush returns -1.
- * Set tee (after obuf_init) and each block goes to both files, as tee(1)
- * would copy it, without a process and a pipe between.
+ * Set tees and ntee (after obuf_init; the array stays the caller's) and
+ * each block goes to every one of those files too, as tee(1) would copy
+ * it, without a process and a pipe between. After a write error, failed
+ * is the file that refused the block and errnum its errno (0 if unknown).
  *
  * A tool that writes a named file (beside its standard output) writes it
  * whole or not at all: obuf_create opens a temporary file beside it,
@@ -35,7 +37,10 @@
 
 struct obuf {
 	FILE *fp;
-	FILE *tee;		/* a second copy of every block, or NULL */
+	FILE **tees;		/* more copies of every block */
+	size_t ntee;
+	FILE *failed;		/* the file of the first write error */
+	int errnum;		/* and its errno */
 	size_t len;
 	int err;
 	char *tmp;		/* obuf_create's temporary file, else NULL */

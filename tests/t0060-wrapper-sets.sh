@@ -96,12 +96,16 @@ pprof_total() {
 	    sed -n 's/.* of \(-\{0,1\}[0-9]*\)[a-zA-Z]* total$/\1/p'
 }
 
-test_expect_success 'pprof NAME: the merged CPU, the peak and the allocation, with the run'"'"'s totals' '
-	e2e_profile pprof leak.1 2>err &&
+test_expect_success 'pprof NAME: the merged CPU, the peak and the allocation, with the run'"'"'s totals, as the analysis wrote them' '
 	r=$P/leak.1 &&
+	rm -rf by-analysis && cp -R "$r/pprof" by-analysis &&
+	e2e_profile pprof leak.1 2>err &&
 	ls "$r/pprof" >got &&
 	printf "demo.alloc.pb.gz\ndemo.cpu.pb.gz\ndemo.heap-peak.pb.gz\n" >want &&
 	test_cmp want got &&
+	for f in demo.alloc.pb.gz demo.cpu.pb.gz demo.heap-peak.pb.gz; do
+		cmp by-analysis/$f "$r/pprof/$f" || return 1
+	done &&
 	pprof-decode "$r"/demo/cpu*.pprof | pprof-top -t cpu >top.tsv &&
 	sed -n "s/^##total	//p" top.tsv >want &&
 	pprof_total "$r/pprof/demo.cpu.pb.gz" -unit=ns >got &&

@@ -323,6 +323,18 @@ decode_one(const char *path, struct folded *f)
 	return rc != 0;
 }
 
+/* The name of the output fp: stdout or one of the tees. */
+static const char *
+written_name(FILE *fp, const char **names, FILE **tees, size_t ntee)
+{
+	size_t i;
+
+	for (i = 0; i < ntee; i++)
+		if (tees[i] == fp)
+			return names[i];
+	return "stdout";
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -336,11 +348,17 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct folded f;
-	const char *tee = NULL;
-	FILE *teefp = NULL;
+	const char **teenames;
+	FILE **tees;
+	size_t ntee = 0, t;
 	int ch, folded = 0, rval = 0, i;
 
 	msg_init(argv);
+	/* No more tees than arguments. */
+	teenames = calloc((size_t)argc, sizeof *teenames);
+	tees = calloc((size_t)argc, sizeof *tees);
+	if (teenames == NULL || tees == NULL)
+		msg_die(1, "out of memory");
 	while ((ch = getopt_long(argc, argv, "t:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'F':
@@ -348,7 +366,7 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			printf("usage: pprof-decode [--folded] [-t type] "
-			    "[--max-size bytes] [--tee file] [file ...]\n"
+			    "[--max-size bytes] [--tee file]... [file ...]\n"
 			    "Decode pprof profiles (gzip or raw protobuf) "
 			    "into the sample stream,\nor with --folded into "
 			    "folded stacks. See pprof-decode(1).\n");
@@ -363,14 +381,14 @@ main(int argc, char *argv[])
 			break;
 		case 'T':
 			/*
-			 * Opened at once: a fifo's reader waits for the
-			 * open, and an exit after it ends the reader's wait.
+			 * Opened at once, in order: a fifo's reader waits
+			 * for the open, and an exit after it ends the
+			 * reader's wait.
 			 */
-			if (teefp != NULL)
-				msg_die(2, "--tee: given twice");
-			tee = optarg;
-			if ((teefp = fopen(tee, "w")) == NULL)
-				msg_die(1, "%s: %s", tee, strerror(errno));
+			if ((tees[ntee] = fopen(optarg, "w")) == NULL)
+				msg_die(1, "%s: %s", optarg, strerror(errno));
+			setvbuf(tees[ntee], NULL, _IONBF, 0);
+			teenames[ntee++] = optarg;
 			break;
 		case 'V':
 			printf("pprof-decode %s\n", E2E_PROFILE_VERSION);
@@ -385,10 +403,8 @@ main(int argc, char *argv[])
 	/* obuf writes whole blocks: stdio's buffer would split each in two. */
 	setvbuf(stdout, NULL, _IONBF, 0);
 	obuf_init(&out, stdout);
-	if (teefp != NULL) {
-		setvbuf(teefp, NULL, _IONBF, 0);
-		out.tee = teefp;
-	}
+	out.tees = tees;
+	out.ntee = ntee;
 	memset(&f, 0, sizeof f);
 	htab_init(&f.stacks);
 	if (argc == 0)
@@ -401,16 +417,17 @@ main(int argc, char *argv[])
 	free(f.sums);
 	free(f.type);
 	if (obuf_flush(&out) != 0) {
-		if (tee != NULL)
-			msg_warn("stdout or %s: write error", tee);
-		else
-			msg_warn("stdout: write error");
+		msg_warn("%s: %s", written_name(out.failed, teenames, tees,
+		    ntee), out.errnum ? strerror(out.errnum) : "write error");
 		return 1;
 	}
-	if (teefp != NULL && fclose(teefp) != 0) {
-		msg_warn("%s: %s", tee, strerror(errno));
-		return 1;
-	}
+	for (t = 0; t < ntee; t++)
+		if (fclose(tees[t]) != 0) {
+			msg_warn("%s: %s", teenames[t], strerror(errno));
+			rval = 1;
+		}
+	free(tees);
+	free(teenames);
 	return rval | msg_close_stdout();
 }
 
@@ -418,6 +435,6 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: pprof-decode [--folded] [-t type] "
-	    "[--max-size bytes] [--tee file] [file ...]\n");
+	    "[--max-size bytes] [--tee file]... [file ...]\n");
 	exit(2);
 }

@@ -35,8 +35,8 @@ profiles() {
 	done | sort -n -k1,1 | cut -d' ' -f2
 }
 
-# decode_into KIND [--tee FIFO] FILES: pprof-decode FILES to stdout (and
-# the fifo); pprof-decode's status lands in .decode.rc, the files it
+# decode_into KIND [--tee FIFO]... FILES: pprof-decode FILES to stdout
+# (and the fifos); pprof-decode's status lands in .decode.rc, the files it
 # refused in the unit's bad list.
 decode_into() {
 	_di_k=$1
@@ -68,10 +68,12 @@ bad_profiles() {
 		print u "\t" k "\t" substr(s, 1, i - 1) "\t" r }' "$2" >>"$an_dir/bad.tsv"
 }
 
-# fifos: a fresh fifo .f1.
+# fifos NAME...: fresh fifos of these names in the unit's state directory.
 fifos() {
-	rm -f "$an_dir/.f1"
-	mkfifo "$an_dir/.f1"
+	for _ff_n in "$@"; do
+		rm -f "$an_dir/$_ff_n"
+		mkfifo "$an_dir/$_ff_n" || return 1
+	done
 }
 
 # keep KIND...: the analysis/.UNIT.KIND.tsv.tmp files become
@@ -84,6 +86,8 @@ keep() {
 
 # analyze_unit UNIT: from the run directory, writes analysis/UNIT.*.tsv;
 # a kind without profiles writes nothing. Run in a subshell of its own.
+# The kinds are analysed one after the other: the units run at once, and
+# more processes at a time than that were measured slower on 2 cores.
 analyze_unit() {
 	an_unit=$1
 	an_dir=$state/an.$an_unit
@@ -94,42 +98,43 @@ analyze_unit() {
 	: >"$an_err"
 	: >"$an_dir/bad.tsv"
 	_au_rc=0
-	_au_list=$(profiles "$an_unit" heap)
-	set -f
-	# shellcheck disable=SC2086 # file names without blanks
-	set -- $_au_list
-	set +f
-	[ "$#" -eq 0 ] || analyze_heap "$@" || _au_rc=1
-	_au_list=$(profiles "$an_unit" cpu)
-	set -f
-	# shellcheck disable=SC2086 # file names without blanks
-	set -- $_au_list
-	set +f
-	[ "$#" -eq 0 ] || analyze_cpu "$@" || _au_rc=1
-	_au_list=$(profiles "$an_unit" goroutine)
-	set -f
-	# shellcheck disable=SC2086 # file names without blanks
-	set -- $_au_list
-	set +f
-	if [ "$#" -gt 0 ]; then
-		if { pprof-decode "$@" 2>"$an_dir/.decode.err"
-		    bad_profiles goroutine "$an_dir/.decode.err"; } |
-		    pprof-series >"$an_tmp.goroutine.series.tsv.tmp" 2>>"$an_err"; then
-			keep goroutine.series
-		else
-			_au_rc=1
-		fi
-	fi
+	for _au_k in heap cpu goroutine; do
+		_au_list=$(profiles "$an_unit" "$_au_k")
+		[ -n "$_au_list" ] || continue
+		set -f
+		# shellcheck disable=SC2086 # file names without blanks
+		set -- $_au_list
+		set +f
+		"analyze_$_au_k" "$@" || _au_rc=1
+	done
 	analyze_phases || _au_rc=1
 	analyze_phase_top || _au_rc=1
 	analyze_memstats || _au_rc=1
 	analyze_verdict || _au_rc=1
+	if [ -d pprof ]; then
+		_au_cpu=cpu
+		[ ! -e "$an_dir/.cpu.encoded" ] || _au_cpu=
+		# shellcheck disable=SC2086 # the word or nothing
+		pprof_unit "$an_unit" "$an_out.heap.series.tsv" $_au_cpu \
+		    2>>"$an_err" || : >"$an_dir/pprof.failed"
+	fi
 	[ ! -s "$an_dir/bad.tsv" ] || _au_rc=1
 	rm -f "$an_tmp".*.tmp
 	if [ -s "$an_err" ]; then
 		sed "s/^/$PROG: $an_unit: /" "$an_err" >&2
 	fi
 	return "$_au_rc"
+}
+
+# analyze_goroutine FILES: the goroutine series.
+analyze_goroutine() {
+	if { pprof-decode "$@" 2>"$an_dir/.decode.err"
+	    bad_profiles goroutine "$an_dir/.decode.err"; } |
+	    pprof-series >"$an_tmp.goroutine.series.tsv.tmp" 2>>"$an_err"; then
+		keep goroutine.series
+	else
+		return 1
+	fi
 }
 
 # analyze_heap FILES: from one decoding and one pass of pprof-series, the
@@ -148,10 +153,7 @@ analyze_heap() {
 		return 1
 	fi
 	keep heap.series heap.alloc.series heap.growth
-	# The peak: the row whose seq is ##peak_seq, its source column.
-	_ah_peak=$(awk -F'\t' '$1 == "##peak_seq" { p = $2 }
-	    !/^#/ { src[$1] = $NF } END { if (p in src) print src[p] }' \
-	    "$an_out.heap.series.tsv")
+	_ah_peak=$(peak_profile "$an_out.heap.series.tsv")
 	# The last segment's first and last profiles.
 	_ah_fl=$(awk -F'\t' '!/^#/ { if (n++ == 0 || $4 != seg) { seg = $4; first = $NF }
 	    last = $NF } END { print first " " last }' "$an_out.heap.series.tsv")
@@ -183,17 +185,39 @@ analyze_heap() {
 }
 
 # analyze_cpu FILES: the CPU series and the top table of all windows, from
-# one decoding (pprof-decode copies the stream to the fifo, no tee).
+# one decoding (pprof-decode copies the stream to the fifo, no tee); with
+# pprof-encode, pprof/UNIT.cpu.pb.gz from it too (a second fifo), and
+# .cpu.encoded says so: pprof_unit then has nothing to decode again. The
+# encoder's failure is not the analysis's: pprof_unit tries again and
+# says why. Whatever the encoder leaves unread is read, so that
+# pprof-decode never writes to a fifo with no reader.
 analyze_cpu() {
-	fifos
+	fifos .f1 || return 1
 	pprof-top -t cpu --nodefraction 0 <"$an_dir/.f1" \
 	    >"$an_tmp.cpu.top.tsv.tmp" 2>>"$an_err" &
 	_ac_p=$!
+	rm -f "$an_dir/.cpu.encoded"
+	if [ -d pprof ] && command -v pprof-encode >/dev/null 2>&1 && fifos .f2
+	then
+		{
+			if pprof-encode -o "pprof/$an_unit.cpu.pb.gz" \
+			    2>"$an_dir/.encode.err"; then
+				: >"$an_dir/.cpu.encoded"
+			fi
+			cat >/dev/null
+		} <"$an_dir/.f2" &
+		_ac_e=$!
+		set -- --tee "$an_dir/.f2" "$@"
+	else
+		_ac_e=''
+	fi
 	_ac_rc=0
 	decode_into cpu --tee "$an_dir/.f1" "$@" |
 	    pprof-series >"$an_tmp.cpu.series.tsv.tmp" 2>>"$an_err" || _ac_rc=1
 	wait "$_ac_p" || _ac_rc=1
+	[ -z "$_ac_e" ] || wait "$_ac_e"
 	decoded_ok || _ac_rc=1
+	[ "$_ac_rc" = 0 ] || rm -f "$an_dir/.cpu.encoded"
 	if [ "$_ac_rc" != 0 ]; then
 		printf 'cpu profiles: not analysed\n' >>"$an_err"
 		return 1
@@ -217,6 +241,10 @@ analyze_tsvs() {
 		return 1
 	fi
 	_an_rc=0
+	# The pprof files are written with the analysis, from its decodings.
+	if command -v pprof-encode >/dev/null 2>&1 && ! mkdir -p "$1/pprof"; then
+		warn "$1/pprof: cannot create the directory: no pprof files"
+	fi
 	if [ -z "$_an_units" ]; then
 		warn "$1: no profiles to analyse"
 	else
@@ -227,6 +255,12 @@ analyze_tsvs() {
 		done
 		for _an_j in $_an_jobs; do
 			wait "$_an_j" || _an_rc=1
+		done
+		for _an_u in $_an_units; do
+			if [ -e "$state/an.$_an_u/pprof.failed" ]; then
+				warn "$1/pprof: not every pprof file could be written"
+				break
+			fi
 		done
 	fi
 	_an_bad=$(for _an_u in $_an_units; do
@@ -257,13 +291,9 @@ analyze_tsvs() {
 	return "$_an_rc"
 }
 
-# report_analysis RUN: the run's pprof files (when pprof-encode is
-# built), then md-report's analysis.md, which links them.
+# report_analysis RUN: md-report's analysis.md, which links the pprof
+# files analyze_tsvs wrote.
 report_analysis() {
-	if command -v pprof-encode >/dev/null 2>&1; then
-		pprof_files "$1" ||
-		    warn "$1/pprof: not every pprof file could be written"
-	fi
 	atomic "$1/analysis.md" md-report analysis "$1"
 }
 
@@ -509,7 +539,7 @@ pprof_files() {
 	mkdir -p "$1/pprof"
 	_pf_rc=0 _pf_jobs=''
 	for _pf_u in $(run_units "$1"); do
-		(cd "$1" && pprof_unit "$_pf_u") &
+		(cd "$1" && pprof_unit "$_pf_u" "analysis/$_pf_u.heap.series.tsv" cpu) &
 		_pf_jobs="$_pf_jobs $!"
 	done
 	for _pf_j in $_pf_jobs; do
@@ -518,31 +548,40 @@ pprof_files() {
 	return "$_pf_rc"
 }
 
-# pprof_unit UNIT: pprof_files for one unit, in the run directory.
+# pprof_unit UNIT SERIES [cpu]: pprof_files for one unit, in the run
+# directory, its heap series in the file SERIES; the CPU file only when
+# asked (analyze_cpu writes it from its own decoding).
 pprof_unit() {
 	_pu_rc=0
-	unit_stream cpu "$1" . >"$state/pu.$1.cpu" || _pu_rc=1
-	if [ -s "$state/pu.$1.cpu" ]; then
-		pprof-encode -o "pprof/$1.cpu.pb.gz" "$state/pu.$1.cpu" || _pu_rc=1
+	if [ "${3-}" = cpu ]; then
+		unit_stream cpu "$1" . >"$state/pu.$1.cpu" || _pu_rc=1
+		if [ -s "$state/pu.$1.cpu" ]; then
+			pprof-encode -o "pprof/$1.cpu.pb.gz" "$state/pu.$1.cpu" ||
+			    _pu_rc=1
+		fi
 	fi
-	_pu_s=analysis/$1.heap.series.tsv
-	[ -f "$_pu_s" ] || return "$_pu_rc"
-	unit_stream heap-peak "$1" . >"$state/pu.$1.peak" || _pu_rc=1
-	if [ -s "$state/pu.$1.peak" ]; then
-		pprof-encode -o "pprof/$1.heap-peak.pb.gz" "$state/pu.$1.peak" ||
-		    _pu_rc=1
+	[ -f "$2" ] || { rm -f "$state/pu.$1".*; return "$_pu_rc"; }
+	_pu_peak=$(peak_profile "$2")
+	if [ -n "$_pu_peak" ]; then
+		if pprof-decode "$_pu_peak" >"$state/pu.$1.peak"; then
+			pprof-encode -o "pprof/$1.heap-peak.pb.gz" \
+			    "$state/pu.$1.peak" || _pu_rc=1
+		else
+			_pu_rc=1
+		fi
 	fi
 	# Each segment (one process) its first and last profile.
 	_pu_fl=$(awk -F'\t' '!/^#/ { if (!($4 in first)) { first[$4] = $NF; seg[n++] = $4 }
-	    last[$4] = $NF } END { for (i = 0; i < n; i++) print first[seg[i]], last[seg[i]] }' "$_pu_s")
-	[ -n "$_pu_fl" ] || return "$_pu_rc"
-	# shellcheck disable=SC2046 # file names without blanks
-	if pprof-decode $(printf '%s\n' "$_pu_fl" | cut -d' ' -f1) >"$state/pu.$1.first" &&
-	    pprof-decode $(printf '%s\n' "$_pu_fl" | cut -d' ' -f2) >"$state/pu.$1.last"; then
-		pprof-encode -b "$state/pu.$1.first" -o "pprof/$1.alloc.pb.gz" \
-		    "$state/pu.$1.last" || _pu_rc=1
-	else
-		_pu_rc=1
+	    last[$4] = $NF } END { for (i = 0; i < n; i++) print first[seg[i]], last[seg[i]] }' "$2")
+	if [ -n "$_pu_fl" ]; then
+		# shellcheck disable=SC2046 # file names without blanks
+		if pprof-decode $(printf '%s\n' "$_pu_fl" | cut -d' ' -f1) >"$state/pu.$1.first" &&
+		    pprof-decode $(printf '%s\n' "$_pu_fl" | cut -d' ' -f2) >"$state/pu.$1.last"; then
+			pprof-encode -b "$state/pu.$1.first" -o "pprof/$1.alloc.pb.gz" \
+			    "$state/pu.$1.last" || _pu_rc=1
+		else
+			_pu_rc=1
+		fi
 	fi
 	rm -f "$state/pu.$1".*
 	return "$_pu_rc"

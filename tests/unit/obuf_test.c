@@ -2,6 +2,7 @@
  * named file written whole or not at all, a tee. */
 #include "obuf.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -18,7 +19,8 @@ tee_copy(void)
 
 	CHECK(x != NULL && y != NULL);
 	obuf_init(&ob, x);
-	ob.tee = y;
+	ob.tees = &y;
+	ob.ntee = 1;
 	memset(big, 'z', sizeof big);
 	obuf_puts(&ob, "head\t");
 	obuf_put(&ob, big, sizeof big);
@@ -32,6 +34,34 @@ tee_copy(void)
 	CHECK(memcmp(a + 5 + sizeof big, "-1", 2) == 0);
 	fclose(x);
 	fclose(y);
+}
+
+/* A tee that refuses the block: the error is sticky, failed names that
+ * file and errnum says why; the main file had its copy. */
+static void
+tee_fails(void)
+{
+	FILE *x = tmpfile(), *tees[2];
+
+	CHECK(x != NULL);
+	tees[0] = tmpfile();
+	tees[1] = fopen("/dev/full", "w");
+	if (tees[0] == NULL || tees[1] == NULL) {
+		fclose(x);
+		return;
+	}
+	setvbuf(tees[1], NULL, _IONBF, 0);
+	obuf_init(&ob, x);
+	ob.tees = tees;
+	ob.ntee = 2;
+	obuf_puts(&ob, "row\n");
+	CHECK(obuf_flush(&ob) == -1);
+	CHECK(ob.failed == tees[1]);
+	CHECK(ob.errnum == ENOSPC);
+	CHECK(ftell(x) == 4 && ftell(tees[0]) == 4);
+	fclose(x);
+	fclose(tees[0]);
+	fclose(tees[1]);
 }
 
 /* obuf_create's file appears whole at commit, never before; discarded,
@@ -106,5 +136,6 @@ main(void)
 	}
 	create_commit();
 	tee_copy();
+	tee_fails();
 	return unit_done();
 }
