@@ -219,6 +219,9 @@ $(GOBIN)/%: tests/go/%/main.go tests/go/internal/local/local.go tests/go/go.mod
 	@mkdir -p $(GOBIN)
 	cd tests/go && $(GOENV) go build -o $(CURDIR)/$@ ./$*
 
+# fakekube is in parts, each of them its source.
+$(GOBIN)/fakekube: $(wildcard tests/go/fakekube/*.go)
+
 # Fuzzing: libFuzzer targets for the decoder and the stream reader
 # (tests/fuzz/), built with clang into build/fuzz/ beside, not instead of,
 # the normal build, then run for FUZZ_SECONDS in total, half each, from
