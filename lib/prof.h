@@ -149,6 +149,9 @@ int prof_default_type(const struct prof *p);
 void prof_stack(const struct prof *p, size_t i, struct sbuf *b);
 /* The same, straight into an output buffer. */
 void prof_write_stack(const struct prof *p, size_t i, struct obuf *ob);
+/* Location li's frames as a stack writes them (li < nlocation). */
+const char *prof_location_text(const struct prof *p, size_t li,
+    size_t *len);
 
 /*
  * A hash of sample i's locations as pprof tells them apart when it merges

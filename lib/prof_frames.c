@@ -329,6 +329,12 @@ prof_stack(const struct prof *p, size_t i, struct sbuf *b)
 	}
 }
 
+const char *
+prof_location_text(const struct prof *p, size_t li, size_t *len)
+{
+	return location_frames(p, li, len);
+}
+
 void
 prof_write_stack(const struct prof *p, size_t i, struct obuf *ob)
 {

@@ -8,6 +8,7 @@
 
 #include "errf.h"
 #include "esc.h"
+#include "grow.h"
 #include "num.h"
 
 #define MAXFIELDS 64
@@ -87,8 +88,12 @@ stream_free(struct stream *s)
 	meta_clear(&s->meta);
 	free(s->line);
 	free(s->values);
+	free(s->stk);
+	free(s->stk_off);
 	s->line = NULL;
 	s->values = NULL;
+	s->stk = NULL;
+	s->stk_off = NULL;
 }
 
 /* Splits line at tabs into f (at most max); returns the field count. */
@@ -208,9 +213,12 @@ header_line(struct stream *s, char *line, size_t len)
 
 	nf = split(line + 1, len - 1, f, fl, MAXFIELDS + 3);
 	if (nf < 3 || nf > MAXFIELDS + 3 || strcmp(f[nf - 3], "site") != 0 ||
-	    strcmp(f[nf - 2], "labels") != 0 || strcmp(f[nf - 1], "stack") != 0)
+	    strcmp(f[nf - 2], "labels") != 0 ||
+	    (strcmp(f[nf - 1], "stack") != 0 &&
+	    strcmp(f[nf - 1], "stack_id") != 0))
 		return fail(s, "column header must end with site, labels and "
 		    "stack");
+	s->ids = strcmp(f[nf - 1], "stack_id") == 0;
 	m->ntypes = nf - 3;
 	m->types = calloc(nf, sizeof *m->types);
 	m->units = calloc(nf, sizeof *m->units);
@@ -251,6 +259,50 @@ end_block(struct stream *s)
 	return 0;
 }
 
+/* A "##stack<TAB>N<TAB>text" line: stack N, the next one. */
+static int
+stack_line(struct stream *s, char *line, size_t len)
+{
+	char *tab = memchr(line + 8, '\t', len - 8);
+	size_t n, tl;
+	int64_t id;
+
+	if (tab == NULL || num_i64n(line + 8, (size_t)(tab - line - 8),
+	    &id) != 0)
+		return fail(s, "##stack: expected an id and a stack");
+	if (id < 1 || (uint64_t)id != s->nstk + 1)
+		return fail(s, "##stack: id %lld out of order (expected %zu)",
+		    (long long)id, s->nstk + 1);
+	tl = len - (size_t)(tab + 1 - line);
+	n = s->stk_len + tl + 1;
+	if (n < tl || grow(&s->stk, &s->stk_cap, n, 1, 1 << 16) != 0 ||
+	    grow(&s->stk_off, &s->stk_off_cap, s->nstk + 1,
+	    sizeof *s->stk_off, 1024) != 0)
+		return fail(s, "out of memory");
+	memcpy(s->stk + s->stk_len, tab + 1, tl);
+	s->stk[s->stk_len + tl] = '\0';
+	s->stk_off[s->nstk++] = s->stk_len;
+	s->stk_len = n;
+	return 0;
+}
+
+/* The compact form's row: its stack field, an id, becomes that stack. */
+static int
+stack_text(struct stream *s, struct stream_row *row)
+{
+	int64_t id;
+	size_t k, off;
+
+	if (num_i64n(row->stack, row->stack_len, &id) != 0 || id < 1 ||
+	    (uint64_t)id > s->nstk)
+		return fail(s, "stack id %.40s is not defined", row->stack);
+	k = (size_t)id;
+	off = s->stk_off[k - 1];
+	row->stack = s->stk + off;
+	row->stack_len = (k < s->nstk ? s->stk_off[k] : s->stk_len) - off - 1;
+	return 0;
+}
+
 static int
 row_line(struct stream *s, char *line, size_t len, struct stream_row *row)
 {
@@ -271,6 +323,8 @@ row_line(struct stream *s, char *line, size_t len, struct stream_row *row)
 	row->labels_len = fl[nf - 2];
 	row->stack = f[nf - 1];
 	row->stack_len = fl[nf - 1];
+	if (s->ids && stack_text(s, row) != 0)
+		return STREAM_ERR;
 	s->rows++;
 	return STREAM_ROW;
 }
@@ -318,6 +372,11 @@ stream_next(struct stream *s, struct stream_row *row)
 		if (s->state == 0)
 			return fail(s, "not a sample stream (expected a "
 			    "##profile line; is this pprof-decode output?)");
+		if (strncmp(line, "##stack\t", 8) == 0 && s->state == 2) {
+			if (stack_line(s, line, len) != 0)
+				return STREAM_ERR;
+			continue;
+		}
 		if (line[0] == '#' && line[1] == '#') {
 			if (s->state == 2)
 				return fail(s, "metadata after the rows of "

@@ -18,9 +18,16 @@
  *	if (rc < 0) ... s.err says "stdin:12: expected 4 fields, got 3" ...
  *	stream_free(&s);
  *
- * Row fields point into the reader's line buffer: valid until the next
- * call. Metadata strings are owned by the reader and replaced when the
- * next block starts. Escapes are left in place (see esc.h).
+ * Row fields point into the reader's buffers: valid until the next call.
+ * Metadata strings are owned by the reader and replaced when the next
+ * block starts. Escapes are left in place (see esc.h).
+ *
+ * The compact form (pprof-decode --stack-ids) is read the same way: its
+ * blocks' column header ends in "stack_id" instead of "stack", each stack
+ * is written once per stream as "##stack<TAB>N<TAB>text" (N = 1, 2, ...
+ * in order, before its first use, in any block's rows) and a row carries
+ * N. row.stack is then the text of stack N, so that no reader tells the
+ * two forms apart; a mismatch, as other row errors, is "NAME:LINE: ...".
  */
 #ifndef STREAM_H
 #define STREAM_H
@@ -68,6 +75,11 @@ struct stream {
 	int64_t blocks;
 	struct stream_meta meta;
 	int64_t *values;
+	int ids;		/* the block's rows carry stack ids */
+	char *stk;		/* the compact form's stacks, end to end */
+	size_t stk_len, stk_cap;
+	size_t *stk_off;	/* stack N starts at stk_off[N - 1] */
+	size_t nstk, stk_off_cap;
 	char err[512];
 };
 

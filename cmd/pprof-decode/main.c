@@ -43,6 +43,27 @@ static const char *type_opt;
 static size_t max_size = PROF_DEFAULT_MAX_SIZE;
 static struct obuf out;
 
+/*
+ * --stack-ids: each stack's text once per stream, rows by its number
+ * (stream.h, "the compact form"): an hour of heap profiles repeats the
+ * same few thousand stacks in every block, and their text is most of the
+ * stream's bytes. A row's stack is looked up by its locations' texts,
+ * each numbered once per stream (a location is a few frames, a stack a
+ * few dozen): the stack's own text is made and hashed only the first time
+ * those locations come as a stack.
+ */
+static int stack_ids;
+static struct htab ids;		/* stack text -> its number - 1 */
+static struct htab loctexts;	/* a location's text -> its number - 1 */
+static struct htab bylocs;	/* a stack as location numbers -> k */
+static size_t *idof;		/* bylocs's k -> the stack's number */
+static size_t idof_cap;
+static uint32_t *locnum;	/* this profile's location -> number, 0 */
+static size_t locnum_cap;
+static uint32_t *lockey;	/* a stack as location numbers */
+static size_t lockey_cap;
+static struct sbuf stk;
+
 static void usage(void);
 
 static void
@@ -104,7 +125,8 @@ write_header(const struct prof *p, const char *source, int col,
 		esc_meta(b, prof_unit(p, i));
 		sbuf_putc(b, '\t');
 	}
-	sbuf_puts(b, "site\tlabels\tstack\n");
+	sbuf_puts(b, stack_ids ? "site\tlabels\tstack_id\n" :
+	    "site\tlabels\tstack\n");
 }
 
 static void
@@ -121,15 +143,85 @@ site_hex(uint64_t v)
 }
 
 /*
- * Writes a checked profile's block. Only memory for the header and the
- * labels can fail here; the header is built whole before a byte of it
- * goes out.
+ * Writes a checked profile's block. Only memory for the header, the
+ * labels and the stack numbers can fail here; the header is built whole
+ * before a byte of it goes out.
  */
+/*
+ * The number of sample i's stack by its text, its "##stack" line first
+ * when the stream has not had it yet; 0 when out of memory.
+ */
+static size_t
+text_id(const struct prof *p, size_t i)
+{
+	size_t n = htab_count(&ids);
+	long k;
+
+	sbuf_reset(&stk);
+	prof_stack(p, i, &stk);
+	if (stk.oom || (k = htab_intern(&ids, stk.s != NULL ? stk.s : "",
+	    stk.len)) < 0)
+		return 0;
+	if ((size_t)k == n) {
+		obuf_puts(&out, "##stack\t");
+		obuf_u64(&out, (uint64_t)k + 1);
+		obuf_putc(&out, '\t');
+		obuf_put(&out, stk.s != NULL ? stk.s : "", stk.len);
+		obuf_putc(&out, '\n');
+	}
+	return (size_t)k + 1;
+}
+
+/* The number of sample i's stack, by its locations' numbers first. */
+static size_t
+stack_id(const struct prof *p, size_t i)
+{
+	const struct prof_sample *s = &p->samples[i];
+	const uint32_t *ix = p->locidx + s->loc;
+	const char *t;
+	size_t j, n, was = htab_count(&bylocs);
+	long k;
+
+	if (grow(&lockey, &lockey_cap, (size_t)s->nloc + 1, sizeof *lockey,
+	    64) != 0)
+		return 0;
+	for (j = 0; j < s->nloc; j++) {
+		if (locnum[ix[j]] == 0) {
+			t = prof_location_text(p, ix[j], &n);
+			if ((k = htab_intern(&loctexts, t, n)) < 0 ||
+			    (uint64_t)k >= UINT32_MAX)
+				return 0;
+			locnum[ix[j]] = (uint32_t)k + 1;
+		}
+		lockey[j] = locnum[ix[j]];
+	}
+	if ((k = htab_intern(&bylocs, (const char *)lockey,
+	    (size_t)s->nloc * sizeof *lockey)) < 0)
+		return 0;
+	if ((size_t)k == was) {
+		if (grow(&idof, &idof_cap, was + 1, sizeof *idof, 1024) != 0 ||
+		    (idof[was] = text_id(p, i)) == 0)
+			return 0;
+	}
+	return idof[k];
+}
+
+/* A new profile's locations have no numbers yet. */
+static int
+forget_locations(const struct prof *p)
+{
+	if (grow(&locnum, &locnum_cap, p->nlocation + 1, sizeof *locnum,
+	    1024) != 0)
+		return -1;
+	memset(locnum, 0, (p->nlocation + 1) * sizeof *locnum);
+	return 0;
+}
+
 static int
 write_block(const struct prof *p, const char *source, int col)
 {
 	struct sbuf b = SBUF_INIT;
-	size_t i, j;
+	size_t i, j, id = 0;
 	int oom;
 
 	write_header(p, source, col, &b);
@@ -138,7 +230,15 @@ write_block(const struct prof *p, const char *source, int col)
 		return -1;
 	}
 	obuf_put(&out, b.s, b.len);
+	if (stack_ids && forget_locations(p) != 0) {
+		sbuf_free(&b);
+		return -1;
+	}
 	for (i = 0; i < p->nsample; i++) {
+		if (stack_ids && (id = stack_id(p, i)) == 0) {
+			sbuf_free(&b);
+			return -1;
+		}
 		for (j = 0; j < p->ntypes; j++) {
 			if (col >= 0 && (size_t)col != j)
 				continue;
@@ -152,7 +252,10 @@ write_block(const struct prof *p, const char *source, int col)
 			obuf_put(&out, b.s != NULL ? b.s : "", b.len);
 		}
 		obuf_putc(&out, '\t');
-		prof_write_stack(p, i, &out);
+		if (stack_ids)
+			obuf_u64(&out, id);
+		else
+			prof_write_stack(p, i, &out);
 		obuf_putc(&out, '\n');
 	}
 	oom = b.oom;
@@ -342,6 +445,7 @@ main(int argc, char *argv[])
 		{ "folded", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "max-size", required_argument, NULL, 'm' },
+		{ "stack-ids", no_argument, NULL, 'S' },
 		{ "tee", required_argument, NULL, 'T' },
 		{ "type", required_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
@@ -364,9 +468,13 @@ main(int argc, char *argv[])
 		case 'F':
 			folded = 1;
 			break;
+		case 'S':
+			stack_ids = 1;
+			break;
 		case 'h':
 			printf("usage: pprof-decode [--folded] [-t type] "
-			    "[--max-size bytes] [--tee file]... [file ...]\n"
+			    "[--max-size bytes] [--stack-ids] [--tee file]...\n"
+			    "    [file ...]\n"
 			    "Decode pprof profiles (gzip or raw protobuf) "
 			    "into the sample stream,\nor with --folded into "
 			    "folded stacks. See pprof-decode(1).\n");
@@ -399,6 +507,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (folded && stack_ids)
+		msg_die(2, "--stack-ids: not with --folded");
 
 	/* obuf writes whole blocks: stdio's buffer would split each in two. */
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -407,6 +517,9 @@ main(int argc, char *argv[])
 	out.ntee = ntee;
 	memset(&f, 0, sizeof f);
 	htab_init(&f.stacks);
+	htab_init(&ids);
+	htab_init(&loctexts);
+	htab_init(&bylocs);
 	if (argc == 0)
 		rval |= decode_one("-", folded ? &f : NULL);
 	for (i = 0; i < argc; i++)
@@ -414,6 +527,13 @@ main(int argc, char *argv[])
 	if (folded && write_folded(&f) != 0)
 		rval = 1;
 	htab_free(&f.stacks);
+	htab_free(&ids);
+	htab_free(&loctexts);
+	htab_free(&bylocs);
+	free(idof);
+	free(locnum);
+	free(lockey);
+	sbuf_free(&stk);
 	free(f.sums);
 	free(f.type);
 	if (obuf_flush(&out) != 0) {
@@ -435,6 +555,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: pprof-decode [--folded] [-t type] "
-	    "[--max-size bytes] [--tee file]... [file ...]\n");
+	    "[--max-size bytes] [--stack-ids] [--tee file]...\n"
+			    "    [file ...]\n");
 	exit(2);
 }

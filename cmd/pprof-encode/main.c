@@ -196,8 +196,11 @@ add_row(const struct stream *s, const struct stream_row *row, enum side sd)
 
 	sbuf_reset(&key);
 	sbuf_putc(&key, sd == DIFF_BASE ? 'b' : 'm');
-	sbuf_put(&key, row->site,
-	    (size_t)(row->stack + row->stack_len - row->site));
+	sbuf_put(&key, row->site, row->site_len);
+	sbuf_putc(&key, '\0');
+	sbuf_put(&key, row->labels, row->labels_len);
+	sbuf_putc(&key, '\0');
+	sbuf_put(&key, row->stack, row->stack_len);
 	if (key.oom || (k = htab_intern(&samples, key.s, key.len)) < 0)
 		msg_die(1, "out of memory");
 	if ((size_t)k >= values_cap) {

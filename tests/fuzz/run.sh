@@ -85,8 +85,8 @@ decode_seeds() {
 	done
 }
 
-# The stream of each profile that decodes, one two-block stream, and one
-# stream of a single sample type (-t).
+# The stream of each profile that decodes, one two-block stream (and its
+# compact form), and one stream of a single sample type (-t).
 stream_seeds() {
 	from=$1 dir=$2
 	for f in "$from"/*; do
@@ -98,6 +98,8 @@ stream_seeds() {
 	    >"$dir/two-blocks.tsv"
 	"$BIN/pprof-decode" -t alloc_objects "$from/rich.pb" \
 	    >"$dir/one-type.tsv"
+	"$BIN/pprof-decode" --stack-ids "$from/good.pb" "$from/rich.pb.gz" \
+	    >"$dir/two-blocks-compact.tsv"
 	for f in tests/fuzz/regress/*.tsv; do
 		if [ -f "$f" ]; then cp "$f" "$dir/"; fi
 	done

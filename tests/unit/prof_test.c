@@ -215,6 +215,22 @@ check_small(void)
 	prof_stack(p, 2, &b);
 	CHECK_STR(b.s, "main.main;[app]");
 	sbuf_reset(&b);
+	/* A stack is its locations' texts, root first, joined by ';'. */
+	{
+		const struct prof_sample *sm = &p->samples[0];
+		const char *t;
+		size_t j, n;
+
+		for (j = sm->nloc; j-- > 0;) {
+			t = prof_location_text(p, p->locidx[sm->loc + j], &n);
+			sbuf_put(&b, t, n);
+			if (j > 0)
+				sbuf_putc(&b, ';');
+		}
+		CHECK_STR(b.s, "main.main;main.work;main.inlined"
+		    ESC_INLINE_MARK);
+		sbuf_reset(&b);
+	}
 	prof_labels(p, 1, &b);
 	CHECK_STR(b.s, "k=v");
 	sbuf_reset(&b);

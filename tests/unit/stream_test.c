@@ -1,5 +1,6 @@
 /* Unit tests for lib/stream.c: reading blocks, rows and their errors. */
 #include <stdio.h>
+#include <string.h>
 
 #include "stream.h"
 #include "unit.h"
@@ -19,6 +20,50 @@ static const char good[] =
     "##profile\tp2.pb\n"
     "#alloc/bytes\tinuse/bytes\tsite\tlabels\tstack\n"
     "1\t2\tff\t\tx\n";
+
+/* The compact form: stacks once, rows by number, across blocks. */
+static const char compact[] =
+    "##profile\tp1.pb\n"
+    "#inuse/bytes\tsite\tlabels\tstack_id\n"
+    "##stack\t1\tmain;work\n"
+    "5\tff\t\t1\n"
+    "##stack\t2\t\n"
+    "6\t01\tk=v\t2\n"
+    "##profile\tp2.pb\n"
+    "#inuse/bytes\tsite\tlabels\tstack_id\n"
+    "##stack\t3\tmain;idle_[i]\n"
+    "7\tff\t\t1\n"
+    "8\tfe\t\t3\n";
+
+/* Each row of the compact form reads as its stack's text. */
+static void
+compact_rows(void)
+{
+	static const char *const want[] = { "main;work", "", "main;work",
+	    "main;idle_[i]" };
+	FILE *fp = fmemopen((void *)compact, strlen(compact), "r");
+	struct stream s;
+	struct stream_row row;
+	size_t n = 0;
+	int rc;
+
+	stream_init(&s, fp, "in");
+	while ((rc = stream_next(&s, &row)) > 0) {
+		if (rc != STREAM_ROW)
+			continue;
+		CHECK(n < 4);
+		if (n >= 4)
+			break;
+		CHECK(row.stack_len == strlen(want[n]));
+		CHECK(memcmp(row.stack, want[n], row.stack_len) == 0);
+		CHECK(row.values[0] == (int64_t)n + 5);
+		n++;
+	}
+	CHECK(rc == STREAM_EOF && n == 4);
+	CHECK(row.site_len == 2 && memcmp(row.site, "fe", 2) == 0);
+	stream_free(&s);
+	fclose(fp);
+}
 
 /* Reads all of text; returns rows read, or -1 with the error in err. */
 static int
@@ -112,5 +157,23 @@ main(void)
 	CHECK_STR(err, "in:2: ##time: not a number");
 	CHECK(read_all("##profile\tx\n", err, sizeof err) == -1);
 	CHECK_STR(err, "in:1: profile block x has no column header");
+
+	compact_rows();
+	CHECK(read_all("##profile\tx\n#a/b\tsite\tlabels\tstack_id\n"
+	    "1\ts\t\t1\n", err, sizeof err) == -1);
+	CHECK_STR(err, "in:3: stack id 1 is not defined");
+	CHECK(read_all("##profile\tx\n#a/b\tsite\tlabels\tstack_id\n"
+	    "##stack\t1\tm\n1\ts\t\tm\n", err, sizeof err) == -1);
+	CHECK_STR(err, "in:4: stack id m is not defined");
+	CHECK(read_all("##profile\tx\n#a/b\tsite\tlabels\tstack_id\n"
+	    "##stack\t2\tm\n", err, sizeof err) == -1);
+	CHECK_STR(err, "in:3: ##stack: id 2 out of order (expected 1)");
+	CHECK(read_all("##profile\tx\n#a/b\tsite\tlabels\tstack_id\n"
+	    "##stack\tm\n", err, sizeof err) == -1);
+	CHECK_STR(err, "in:3: ##stack: expected an id and a stack");
+	CHECK(read_all("##profile\tx\n##stack\t1\tm\n", err,
+	    sizeof err) == -1);
+	CHECK(read_all("##profile\tx\n#a/b\tsite\tlabels\tstack\n"
+	    "##stack\t1\tm\n1\ts\t\t1\n", err, sizeof err) == 1);
 	return unit_done();
 }
