@@ -21,8 +21,9 @@ lines() {
 	grep -v "^#" "$1" | awk -F"\t" "{ print \$3, \$4, \$5, \$9 }" | sort -k2,2n -k1,1 -k3,3
 }
 
-test_setup 'start the workload' '
-	start_server W workload -leak 65536
+test_setup 'start the workload and the misbehaving server' '
+	start_server W workload -leak 65536 &&
+	start_server F faultsrv
 '
 
 test_expect_success 'a memstats target every 3rd slot: text files at seq 0, 3, 6 only, each a good block' '
@@ -94,6 +95,25 @@ test_expect_success 'SIGUSR1: the next slot now, a mark line with the note befor
 	ls sig >actual &&
 	printf "%s\n" heap4.pprof heap5.pprof heap6.pprof memstats4.txt memstats6.txt >expect &&
 	test_cmp expect actual
+'
+
+test_expect_success 'SIGUSR1 while the previous fetch is in flight: the marked slot waits for it, not skipped' '
+	mkdir slow &&
+	printf "f\t%s\tslow/heap%%d.pprof\theap\n" "$F/slow?ms=1500" >t.tsv || exit 1
+	pprof-fetch --every 600 --targets t.tsv >logs2 2>err &
+	pid=$! &&
+	wait_line logs2 "^#time" &&
+	sleep 0.3 &&
+	kill -s USR1 $pid &&
+	wait_line logs2 "${TAB}heap${TAB}1${TAB}ok${TAB}" &&
+	kill $pid && wait $pid;
+	lines logs2 >actual &&
+	printf "%s\n" "heap 0 ok slow/heap0.pprof" "heap 1 mark SIGUSR1" \
+	    "heap 1 ok slow/heap1.pprof" >expect &&
+	test_cmp expect actual &&
+	awk -F"\t" "\$5 == \"ok\" { print \$1 }" logs2 >starts &&
+	test "$(sed -n 1p starts)" \< "$(sed -n 2p starts)" &&
+	test_must_be_empty err
 '
 
 test_expect_success 'SIGUSR1 in one round: ignored, the round ends as usual' '

@@ -8,7 +8,8 @@
  * previous fetch still running is logged as skipped. SIGUSR1 starts the
  * next slot now and moves the grid to it (a phase of the test began: its
  * first profile is taken at once, and the slots after it keep their
- * spacing), each target it starts logged with a `mark` line first. A
+ * spacing), each target it starts logged with a `mark` line first; a
+ * target still busy takes that slot when its fetch ends instead. A
  * target may take part in every Nth slot only (seq divisible by N). All
  * transfers share
  * one curl multi handle, so a CPU profile that blocks for its window never
@@ -73,6 +74,8 @@ struct target {
 	int64_t deadline;	/* a retry must start before: the next slot */
 	int64_t retry_at;
 	int64_t failures;	/* slots in a row that ended in error */
+	int64_t deferred;	/* a marked slot waiting for the fetch in
+				   flight to end, or -1 */
 	int64_t n[NOUTCOMES];	/* lines logged per outcome */
 	char *file;		/* the slot's output */
 	struct fetch f;
@@ -88,6 +91,7 @@ static int no_clobber;		/* -o: never replace an existing file */
 static struct target *targets;
 static size_t ntargets;
 static int64_t t0;		/* monotonic ns of slot 0, moved by SIGUSR1 */
+static int64_t marked = -1;	/* the slot SIGUSR1 made due, until it starts */
 static int64_t mono0;		/* monotonic ns at the start */
 static struct timespec wall0;	/* the real-time clock at mono0 */
 static const char *note_file;	/* --note-file: the mark lines' text */
@@ -307,6 +311,7 @@ add_target(const char *ctx, const char *name, const char *url,
 	t->ctx = xstrdup(ctx != NULL ? ctx : "-o");
 	t->literal = literal;
 	t->nth = nth;
+	t->deferred = -1;
 	t->f.memstats = strcmp(t->kind, "memstats") == 0;
 	t->f.exclusive = !literal || no_clobber;
 	t->seq = -1;
@@ -510,6 +515,41 @@ attempt(struct target *t, int64_t now)
 }
 
 /* Every target still in the run starts slot k, or logs it skipped. */
+/* Slot k begins for t: its first attempt. */
+static void
+begin_slot(struct target *t, int64_t k, int64_t now)
+{
+	t->seq = seq_start + k;
+	t->attempt = 0;
+	t->deadline = every > 0 ? slot_time(k + 1) : INT64_MAX;
+	free(t->file);
+	t->f.file = t->file = expand(t, t->seq);
+	attempt(t, now);
+}
+
+/* A deferred slot that never began: skipped, as any slot in flight's. */
+static void
+drop_deferred(struct target *t, int64_t now)
+{
+	char why[128];
+	int64_t prev = t->seq;
+
+	if (t->deferred < 0)
+		return;
+	snprintf(why, sizeof why, "seq %lld still in flight until the next "
+	    "slot", (long long)prev);
+	t->seq = seq_start + t->deferred;
+	log_line(t, now, O_SKIPPED, 0, 0, 0, why);
+	t->seq = prev;
+	t->deferred = -1;
+}
+
+/*
+ * Slot k is due. A target whose previous fetch is still in flight skips
+ * it, except the slot SIGUSR1 marked: a phase's first profile is worth
+ * waiting for, so that slot begins as soon as the fetch ends (before the
+ * next slot, else it is skipped then).
+ */
 static void
 start_slot(int64_t k, int64_t now, int late)
 {
@@ -522,6 +562,11 @@ start_slot(int64_t k, int64_t now, int late)
 
 		if (t->state == T_DONE || (seq_start + k) % t->nth != 0)
 			continue;
+		drop_deferred(t, now);
+		if (t->state != T_IDLE && !late && k == marked) {
+			t->deferred = k;
+			continue;
+		}
 		if (t->state != T_IDLE || late) {
 			if (late)
 				snprintf(why, sizeof why, "slot missed: the "
@@ -535,12 +580,28 @@ start_slot(int64_t k, int64_t now, int late)
 			t->seq = prev;
 			continue;
 		}
-		t->seq = seq_start + k;
-		t->attempt = 0;
-		t->deadline = every > 0 ? slot_time(k + 1) : INT64_MAX;
-		free(t->file);
-		t->f.file = t->file = expand(t, t->seq);
-		attempt(t, now);
+		begin_slot(t, k, now);
+	}
+	if (k == marked)
+		marked = -1;
+}
+
+/* The deferred slots whose fetch in flight has ended begin now. */
+static void
+start_deferred(int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < ntargets; i++) {
+		struct target *t = &targets[i];
+		int64_t k = t->deferred;
+
+		if (k >= 0 && t->state == T_DONE)
+			drop_deferred(t, now);
+		if (k < 0 || t->state != T_IDLE)
+			continue;
+		t->deferred = -1;
+		begin_slot(t, k, now);
 	}
 }
 
@@ -604,6 +665,11 @@ abort_all(int64_t now)
 			log_line(t, now, O_ABORTED, 0, 0, 0, why);
 		else
 			continue;
+		if (t->deferred >= 0) {
+			t->seq = seq_start + t->deferred;
+			log_line(t, now, O_ABORTED, 0, 0, 0, why);
+			t->deferred = -1;
+		}
 		t->state = T_IDLE;
 		t->end = END_SIGNAL;
 	}
@@ -713,8 +779,10 @@ run(void)
 		if (got_usr1) {
 			got_usr1 = 0;
 			/* One round has no grid to move: nothing to do. */
-			if (every > 0 && next < count)
+			if (every > 0 && next < count) {
 				mark_slot(next, now);
+				marked = next;
+			}
 		}
 		for (i = 0; i < ntargets; i++)
 			if (targets[i].state == T_WAITING &&
@@ -730,6 +798,7 @@ run(void)
 			msg_die(1, "%s", err);
 		while ((f = fetch_next_done(&r)) != NULL)
 			ended(f->owner, &r, fetch_clock());
+		start_deferred(fetch_clock());
 		if (finished(next))
 			break;
 		if (fetch_poll(sigfd[0], sleep_ms(next), err, sizeof err) != 0)
