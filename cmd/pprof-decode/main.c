@@ -455,7 +455,7 @@ main(int argc, char *argv[])
 	const char **teenames;
 	FILE **tees;
 	size_t ntee = 0, t;
-	int ch, folded = 0, rval = 0, i;
+	int ch, folded = 0, rval = 0, flushed, i;
 
 	msg_init(argv);
 	/* No more tees than arguments. */
@@ -536,18 +536,19 @@ main(int argc, char *argv[])
 	sbuf_free(&stk);
 	free(f.sums);
 	free(f.type);
-	if (obuf_flush(&out) != 0) {
+	if ((flushed = obuf_flush(&out) == 0) == 0)
 		msg_warn("%s: %s", written_name(out.failed, teenames, tees,
 		    ntee), out.errnum ? strerror(out.errnum) : "write error");
-		return 1;
-	}
+	/* After a write error, closing says nothing more. */
 	for (t = 0; t < ntee; t++)
-		if (fclose(tees[t]) != 0) {
+		if (fclose(tees[t]) != 0 && flushed) {
 			msg_warn("%s: %s", teenames[t], strerror(errno));
 			rval = 1;
 		}
 	free(tees);
 	free(teenames);
+	if (!flushed)
+		return 1;
 	return rval | msg_close_stdout();
 }
 
