@@ -478,6 +478,8 @@ main(int argc, char *argv[])
 			    "Decode pprof profiles (gzip or raw protobuf) "
 			    "into the sample stream,\nor with --folded into "
 			    "folded stacks. See pprof-decode(1).\n");
+			free(tees);
+			free(teenames);
 			return 0;
 		case 'm':
 			if (num_size(optarg, &max_size) != 0 || max_size == 0)
@@ -500,6 +502,8 @@ main(int argc, char *argv[])
 			break;
 		case 'V':
 			printf("pprof-decode %s\n", E2E_PROFILE_VERSION);
+			free(tees);
+			free(teenames);
 			return 0;
 		default:
 			usage();
